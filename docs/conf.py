@@ -1,0 +1,39 @@
+"""Sphinx configuration: MyST markdown pages, API reference from docstrings."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+project = "safeguard_time"
+author = "safeguard_time developers"
+copyright = "2026, safeguard_time developers"
+
+extensions = [
+    "myst_parser",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.viewcode",
+]
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
+exclude_patterns = ["_build"]
+myst_enable_extensions = ["colon_fence", "deflist"]
+myst_heading_anchors = 3
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_typehints_format = "short"
+napoleon_google_docstring = True
+# No intersphinx: CI has no network, so references to the standard library and numpy
+# are plain names, listed here.
+nitpick_ignore_regex = [
+    (r"py:.*", r"(datetime|_dt|np|npt|numpy|enum|collections|typing|attrs)\..*"),
+    (r"py:.*", r"(Any|Literal|SupportsIndex|Iterable|Mapping|Sequence|Callable|ZoneInfo)"),
+    (r"py:.*", r"(_date|_Table|Direction|DateLike|Path|TextIO|BinaryIO)"),
+    (r"py:.*", r"safeguard_time\.(\w+\.)*_\w+"),
+    (r"py:.*", r"(int|str|bool|float|object|None|tuple|list|dict|bytes)"),
+]
+html_theme = "alabaster"
+html_title = "safeguard_time"

@@ -1,0 +1,123 @@
+"""The ``safeguard-time`` command line (also ``python -m safeguard_time``).
+
+Subcommands parse their arguments, call the library, and print; nothing else lives here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+
+from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
+from safeguard_time.errors import ProvisionalCalendarWarning, SafeguardTimeError
+
+__all__ = ["main"]
+
+
+def _iso_date(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+
+
+def _convention(text: str) -> Convention:
+    try:
+        return Convention(text.replace("-", "_").lower())
+    except ValueError:
+        valid = ", ".join(c.value for c in Convention)
+        raise argparse.ArgumentTypeError(f"unknown convention {text!r}; use {valid}") from None
+
+
+def _calendar() -> WorkingCalendar:
+    return england_and_wales()
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    result = _calendar().add_working_days(args.date, args.n, convention=args.convention)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "start": args.date.isoformat(),
+                    "n": args.n,
+                    "result": result.isoformat(),
+                    "convention": args.convention.value,
+                }
+            )
+        )
+    else:
+        print(f"{result.isoformat()} ({result:%A})")
+    return 0
+
+
+def _cmd_between(args: argparse.Namespace) -> int:
+    n = _calendar().working_days_between(args.start, args.end, convention=args.convention)
+    print(n)
+    return 0
+
+
+def _cmd_holidays(args: argparse.Namespace) -> int:
+    cal = _calendar()
+    start = args.from_date or _dt.date(_dt.date.today().year, 1, 1)
+    end = args.to_date or _dt.date(start.year, 12, 31)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        days = cal.holidays(start, end)
+    for day in days:
+        flag = "  (provisional)" if day.date.year > cal.verified_through else ""
+        print(f"{day.date.isoformat()}  {day.date:%a}  {day.name}{flag}")
+    print(
+        f"# verified through {cal.verified_through}; later years are projections", file=sys.stderr
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the command line."""
+    parser = argparse.ArgumentParser(
+        prog="safeguard-time",
+        description="Statutory timescales of children's social care in England.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    conv = argparse.ArgumentParser(add_help=False)
+    conv.add_argument(
+        "--convention",
+        type=_convention,
+        default=Convention.EVENT_DAY_ZERO,
+        help="event_day_zero (default, Excel WORKDAY) or next_working_day_zero",
+    )
+
+    p = sub.add_parser("add", parents=[conv], help="the date N working days after DATE")
+    p.add_argument("date", type=_iso_date)
+    p.add_argument("n", type=int)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_add)
+
+    p = sub.add_parser("between", parents=[conv], help="working days elapsed from START to END")
+    p.add_argument("start", type=_iso_date)
+    p.add_argument("end", type=_iso_date)
+    p.set_defaults(func=_cmd_between)
+
+    p = sub.add_parser("holidays", help="the non-working weekdays of the calendar")
+    p.add_argument("--from", dest="from_date", type=_iso_date)
+    p.add_argument("--to", dest="to_date", type=_iso_date)
+    p.set_defaults(func=_cmd_holidays)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 done, 2 usage or input error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except (SafeguardTimeError, ValueError, TypeError) as exc:
+        print(f"safeguard-time: error: {exc}", file=sys.stderr)
+        return 2
