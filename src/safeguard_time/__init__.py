@@ -6,6 +6,9 @@
 datetime.date(2023, 5, 9)
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, Holiday, WorkingCalendar, england_and_wales
 from safeguard_time.errors import (
@@ -19,20 +22,79 @@ from safeguard_time.errors import (
     UnknownTimescaleError,
 )
 
+if TYPE_CHECKING:
+    from safeguard_time.deadlines import Assessment, Deadline, Status, deadline
+    from safeguard_time.rules import (
+        Citation,
+        Edition,
+        Policy,
+        Rule,
+        Timescale,
+        rule_for,
+        timescales,
+    )
+    from safeguard_time.schedules import Schedule, ScheduleItem, schedule
+
 __all__ = [
+    "Assessment",
     "CalendarRangeError",
+    "Citation",
     "Convention",
+    "Deadline",
+    "Edition",
     "EventOrderError",
     "Holiday",
     "NoRuleInForceError",
+    "Policy",
     "PolicyError",
     "ProvisionalCalendarWarning",
+    "Rule",
     "RuleDataError",
     "SafeguardTimeError",
+    "Schedule",
+    "ScheduleItem",
+    "Status",
+    "Timescale",
     "UnknownTimescaleError",
     "WorkingCalendar",
+    "deadline",
     "england_and_wales",
     "london_date",
+    "rule_for",
+    "schedule",
+    "timescales",
 ]
 
 __version__ = "0.1.0.dev0"
+
+# The rules layer loads on first use, so that importing the package (and a first calendar
+# call) stays close to the cost of importing numpy.
+_LAZY = {
+    "Assessment": "deadlines",
+    "Deadline": "deadlines",
+    "Status": "deadlines",
+    "deadline": "deadlines",
+    "Schedule": "schedules",
+    "ScheduleItem": "schedules",
+    "schedule": "schedules",
+    "Citation": "rules",
+    "Edition": "rules",
+    "Policy": "rules",
+    "Rule": "rules",
+    "Timescale": "rules",
+    "rule_for": "rules",
+    "timescales": "rules",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'safeguard_time' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"safeguard_time.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -421,6 +421,9 @@ class WorkingCalendar:
         b = self._offset(end, "end")
         if b > self._table.verified_last:
             self._warn_provisional(b)
+        return self._holidays_in(a, b)
+
+    def _holidays_in(self, a: int, b: int) -> tuple[Holiday, ...]:
         lo, hi = self._day(a), self._day(b)
         closures = _closure_map(self.closures)
         out = [Holiday(d, n) for d, n in self.bank_holidays.items() if lo <= d <= hi]

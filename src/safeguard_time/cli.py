@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -77,6 +78,60 @@ def _cmd_holidays(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_due(args: argparse.Namespace) -> int:
+    from safeguard_time.deadlines import deadline  # noqa: PLC0415 - the rules load on demand
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        d = deadline(args.timescale, args.date, convention=args.convention)
+    if args.json:
+        rule = d.rule
+        print(
+            json.dumps(
+                {
+                    "timescale": d.timescale,
+                    "start": d.start.isoformat(),
+                    "due": d.due.isoformat(),
+                    "last_working_day": d.last_working_day.isoformat(),
+                    "convention": d.convention.value,
+                    "provisional": d.provisional,
+                    "rule": {
+                        "id": rule.id,
+                        "edition": rule.edition.title,
+                        "amount": rule.amount,
+                        "unit": rule.unit,
+                        "status": rule.status,
+                        "citation": str(rule.citation),
+                        "url": rule.citation.url,
+                    },
+                    "explanation": d.explain(),
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(f"{d.due.isoformat()} ({d.due:%A})")
+        print(d.explain())
+    return 0
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from safeguard_time.rules import resolved_rules, timescales  # noqa: PLC0415
+
+    for ts in timescales(on=args.on):
+        ids = {r.id for r in ts.rules}
+        for r in resolved_rules(ts.id):
+            if r.rule.id not in ids:
+                continue
+            rule = r.rule
+            until = r.end.isoformat() if r.end else "now"
+            print(
+                f"{ts.id:32} {rule.describe_length():32} {r.start.isoformat()}..{until:10}  "
+                f"{rule.status:11} {rule.citation}"
+            )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = argparse.ArgumentParser(
@@ -92,6 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
         default=Convention.EVENT_DAY_ZERO,
         help="event_day_zero (default, Excel WORKDAY) or next_working_day_zero",
     )
+
+    p = sub.add_parser("due", parents=[conv], help="a timescale's deadline, with its explanation")
+    p.add_argument("timescale", help="a timescale id, e.g. assessment (see 'rules')")
+    p.add_argument("date", type=_iso_date, help="the date of the start event")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=_cmd_due)
+
+    p = sub.add_parser("rules", help="the rules, with citations and source status")
+    p.add_argument("--on", type=_iso_date, help="only the rules in force on this date")
+    p.set_defaults(func=_cmd_rules)
 
     p = sub.add_parser("add", parents=[conv], help="the date N working days after DATE")
     p.add_argument("date", type=_iso_date)
@@ -118,6 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except (SafeguardTimeError, ValueError, TypeError) as exc:
+    except (SafeguardTimeError, LookupError, ValueError, TypeError) as exc:
         print(f"safeguard-time: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``| head``): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0

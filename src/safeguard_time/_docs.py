@@ -1,0 +1,95 @@
+"""Documentation generated from the rule data (so the docs cannot drift from it)."""
+
+from __future__ import annotations
+
+from safeguard_time.rules import _length_words, resolved_rules, rulebook
+
+__all__ = ["render_rules_reference"]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_rules_reference() -> str:
+    """The rules reference page (MyST markdown), from the rule data.
+
+    >>> page = render_rules_reference()
+    >>> "assessment.wt2013" in page and "| 45 working days |" in page
+    True
+    """
+    book = rulebook()
+    lines = [
+        "# Rules reference",
+        "",
+        "Generated from the rule data in `src/safeguard_time/_data/` at every docs build.",
+        "Ranges are half-open (the *until* day is the first day the rule no longer applies) and",
+        "shown under the statutory defaults; a council policy can move the switch dates below.",
+        "Source status: **confirmed** (read in the text itself), **secondary** (well attested,",
+        "paragraph not read), **unconfirmed** (believed correct, not yet attested: results that",
+        "rest on it say so).",
+        "",
+        "## Switch dates a council may override",
+        "",
+        "| switch | default | status | what it is |",
+        "|---|---|---|---|",
+    ]
+    for sw in book.switches.values():
+        lines.append(
+            f"| `{sw.name}` | {sw.default.isoformat()} | {sw.status} | "
+            f"{_cell(sw.title)}: {_cell(sw.description)} |"
+        )
+    lines += ["", "## Timescales", ""]
+    for ts in book.timescales.values():
+        lines += [
+            f"### `{ts.id}`: {ts.title}",
+            "",
+            f"From **{ts.start_event}** (day 0) to **{ts.end_event}**.",
+        ]
+        if ts.note:
+            lines.append(f"{ts.note}")
+        if ts.start_options:
+            opts = ", ".join(f"`{k}`: {v}" for k, v in ts.start_options)
+            lines.append(
+                f"Clock start options (council policy): {opts}; default `{ts.default_start}`."
+            )
+        lines += [
+            "",
+            "| rule | in force | length | status | edition | citation |",
+            "|---|---|---|---|---|---|",
+        ]
+        for r in resolved_rules(ts.id):
+            rule = r.rule
+            until = r.end.isoformat() if r.end else "now"
+            length = _length_words(rule.amount, rule.unit)
+            if rule.extension:
+                ext = _length_words(rule.extension.amount, rule.extension.unit)
+                times = (
+                    "once"
+                    if rule.extension.max_times == 1
+                    else "repeatedly"
+                    if rule.extension.max_times is None
+                    else f"up to {rule.extension.max_times} times"
+                )
+                length += f" (extendable by {ext}, {times})"
+            if rule.phase:
+                length += f"; phase `{rule.phase}`"
+            cite = f"{rule.citation.document}, {rule.citation.location}"
+            if rule.citation.url:
+                cite = f"[{cite}]({rule.citation.url})"
+            lines.append(
+                f"| `{rule.id}` | {r.start.isoformat()} to {until} | {length} | {rule.status} | "
+                f"{_cell(rule.edition.title)} | {_cell(cite)} |"
+            )
+        notes = [(r.rule.id, r.rule.note) for r in resolved_rules(ts.id) if r.rule.note]
+        if notes:
+            lines.append("")
+            for rid, note in notes:
+                lines.append(f"- `{rid}`: {_cell(note or '')}")
+        lines.append("")
+    lines += ["## Editions", "", "| edition | in force from | status | file |", "|---|---|---|---|"]
+    for ed in sorted(book.editions.values(), key=lambda e: e.in_force_from):
+        title = f"[{_cell(ed.title)}]({ed.url})" if ed.url else _cell(ed.title)
+        lines.append(f"| {title} | {ed.in_force_from.isoformat()} | {ed.status} | `{ed.file}` |")
+    lines.append("")
+    return "\n".join(lines)

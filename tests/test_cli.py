@@ -1,0 +1,73 @@
+"""The command line: every subcommand, its output and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from safeguard_time.cli import main
+
+
+def test_add_and_between(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["add", "2024-03-08", "45"]) == 0
+    assert capsys.readouterr().out == "2024-05-15 (Wednesday)\n"
+    assert main(["add", "2024-03-09", "1", "--convention", "next_working_day_zero"]) == 0
+    assert capsys.readouterr().out.startswith("2024-03-12")
+    assert main(["add", "2024-03-08", "1", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["result"] == "2024-03-11"
+    assert main(["between", "2024-03-08", "2024-05-15"]) == 0
+    assert capsys.readouterr().out == "45\n"
+
+
+def test_holidays_lists_names_and_horizon(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["holidays", "--from", "2022-09-01", "--to", "2022-09-30"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "2022-09-19  Mon  State Funeral of Queen Elizabeth II\n"
+    assert "verified through 2028" in captured.err
+    assert main(["holidays", "--from", "2029-12-20", "--to", "2029-12-31"]) == 0
+    assert "(provisional)" in capsys.readouterr().out
+
+
+def test_due_prints_date_and_explanation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["due", "assessment", "2024-03-08"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2024-05-15 (Wednesday)\n")
+    assert "assessment.wt2023" in out and "Good Friday" in out
+    assert main(["due", "assessment", "2024-03-08", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["due"] == "2024-05-15"
+    assert data["rule"]["id"] == "assessment.wt2023"
+    assert data["rule"]["status"] == "secondary"
+
+
+def test_rules_on_a_date(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--on", "2012-01-09"]) == 0
+    out = capsys.readouterr().out
+    assert "initial_assessment" in out and "10 working days" in out
+    assert "\nassessment " not in out
+
+
+def test_errors_exit_2_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["due", "initial_assessment", "2014-01-06"]) == 2
+    err = capsys.readouterr().err
+    assert "the rule that applied then was 'assessment'" in err
+    assert "Traceback" not in err
+    assert main(["add", "1980-01-01", "3"]) == 2
+    assert "outside the supported calendar range" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["add", "05/03/2024", "3"])
+    assert info.value.code == 2
+    assert "not an ISO date" in capsys.readouterr().err
+
+
+def test_python_dash_m_entry_point() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "safeguard_time", "due", "referral_decision", "2022-09-16"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.startswith("2022-09-20 (Tuesday)")
