@@ -343,6 +343,9 @@ def _load_rule(
     phase = raw.get("phase")
     if (phase is None) != (not when):
         raise _fail(where, "'phase' and 'when' go together")
+    expected = f"{ts_id}.{edition.id}" + (f".{phase}" if phase else "")
+    if rid != expected:
+        raise _fail(where, f"rule id should be {expected!r} (<timescale>.<edition>[.<phase>])")
     ts = timescales[ts_id]
     return Rule(
         id=rid,
