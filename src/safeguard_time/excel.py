@@ -1,0 +1,728 @@
+"""Excel functions through xlwings: ``SGT_WORKDAY``, ``SGT_DUE``, ``SGT_STATUS`` and friends.
+
+Each function takes cells as Excel sends them (dates, serial numbers, text, empty cells),
+a single cell or a whole range, and returns a value of the same shape.  A cell that cannot
+be used gives an error text starting with ``#`` in its own place; the other cells keep
+their values.  The functions are plain Python: on Linux, and without xlwings installed,
+they are ordinary callables (the xlwings decorators are only applied when xlwings imports).
+
+>>> import datetime as dt
+>>> SGT_WORKDAY(dt.date(2022, 12, 23), 1)          # Christmas and Boxing Day skipped
+datetime.date(2022, 12, 28)
+>>> SGT_WORKDAY([[45359], ["n/a"]], 1)              # a column: serial 45359 is Fri 8 Mar 2024
+[[datetime.date(2024, 3, 11)], ["#VALUE! not a date: 'n/a' (write 2024-03-08, 08/03/2024 or 8 March 2024)"]]
+
+See ``docs/excel.md`` for the argument forms and how to load the functions into Excel.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import math
+import numbers
+import re
+import warnings
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import numpy as np
+
+from safeguard_time._dates import london_date
+from safeguard_time.calendar import Convention, england_and_wales
+from safeguard_time.errors import (
+    CalendarRangeError,
+    EventOrderError,
+    NoRuleInForceError,
+    ProvisionalCalendarWarning,
+    UnknownTimescaleError,
+)
+
+__all__ = [
+    "HOLIDAY_HEADERS",
+    "RULE_HEADERS",
+    "SGT_DUE",
+    "SGT_EXPLAIN",
+    "SGT_HOLIDAYS",
+    "SGT_LATE",
+    "SGT_NETWORKDAYS",
+    "SGT_RULES",
+    "SGT_STATUS",
+    "SGT_WORKDAY",
+    "SGT_WORKING_DAYS",
+    "date_to_serial",
+    "serial_to_date",
+]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+# --- xlwings, when it is installed --------------------------------------------------------
+
+# Argument annotations are read by xlwings (classic and Lite): ``Any`` selects its default
+# converter, ``ndim=2`` keeps a range's shape (a column stays a column), and ``err_to_str``
+# passes error cells in as their text so that they propagate instead of reading as empty.
+Cells = Annotated[Any, {"ndim": 2, "err_to_str": True}]
+"""A cell or a range, as xlwings passes it (always 2-D under xlwings)."""
+
+
+def _xlwings_func() -> Callable[[Any], Any] | None:
+    try:
+        module = importlib.import_module("xlwings")
+    except ImportError:  # the `excel` extra is not installed: plain Python functions
+        return None
+    func: Callable[[Any], Any] = module.func
+    return func
+
+
+_XLFUNC = _xlwings_func()
+
+
+def _excel_function(f: _F) -> _F:
+    """Register ``f`` with xlwings (a no-op on Linux or without xlwings), keeping it callable.
+
+    xlwings shows the docstring in Excel's function wizard, so it is given the first line
+    only; the full docstring (with its examples) is put back afterwards.
+    """
+    if _XLFUNC is None:
+        return f
+    full = f.__doc__
+    f.__doc__ = (full or f.__name__).strip().splitlines()[0]
+    try:
+        registered: _F = _XLFUNC(f)
+    finally:
+        f.__doc__ = full
+    registered.__doc__ = full
+    return registered
+
+
+# --- per-cell errors ----------------------------------------------------------------------
+
+
+class _CellError(ValueError):
+    """A cell cannot be used; ``text`` is what its result cell shows (starts with ``#``)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, _CellError):
+        return exc.text
+    if isinstance(exc, (CalendarRangeError, EventOrderError)):
+        return f"#NUM! {exc}"
+    if isinstance(exc, (NoRuleInForceError, UnknownTimescaleError)):
+        return f"#N/A {exc}"
+    return f"#VALUE! {exc}"
+
+
+_CAUGHT = (_CellError, ValueError, TypeError, LookupError, ArithmeticError)
+
+# --- reading cells ------------------------------------------------------------------------
+
+_BASE_1900 = _dt.date(1899, 12, 30)  # serial 61 = 1900-03-01; below 60 the base is a day later
+_BASE_1904 = _dt.date(1904, 1, 1)
+
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
+_SHORT_YEAR = re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{2}")
+_YEAR_FIRST = re.compile(r"\d{4}([/.])\d{1,2}\1\d{1,2}")
+_WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)? ([A-Za-z]+),? (\d{4})")
+_HINT = "(write 2024-03-08, 08/03/2024 or 8 March 2024)"
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _passthrough(value: Any) -> None:
+    """An error text coming in (``#N/A`` from another formula) goes out unchanged."""
+    if isinstance(value, str) and value.strip().startswith("#"):
+        raise _CellError(value.strip())
+
+
+def _real_date(year: int, month: int, day: int, text: str) -> _dt.date:
+    try:
+        return _dt.date(year, month, day)
+    except ValueError:
+        raise _CellError(
+            f"#VALUE! impossible date {text!r} (read day {day}, month {month}, year {year})"
+        ) from None
+
+
+def _parse_text(text: str) -> _dt.date:
+    s = text.strip()
+    if m := _ISO.fullmatch(s):
+        return _real_date(int(m[1]), int(m[2]), int(m[3]), text)
+    if m := _DAY_FIRST.fullmatch(s):
+        return _real_date(int(m[4]), int(m[3]), int(m[1]), text)
+    if m := _WORDS.fullmatch(s):
+        month = _MONTHS.get(m[2].lower())
+        if month is not None:
+            return _real_date(int(m[3]), month, int(m[1]), text)
+    if _SHORT_YEAR.fullmatch(s):
+        raise _CellError(f"#VALUE! two-digit year in {text!r}: write the year in full {_HINT}")
+    if _YEAR_FIRST.fullmatch(s):
+        raise _CellError(f"#VALUE! ambiguous date {text!r} {_HINT}")
+    raise _CellError(f"#VALUE! not a date: {text!r} {_HINT}")
+
+
+def serial_to_date(serial: float, date_system: int = 1900) -> _dt.date:
+    """The date of an Excel serial number (the time of day, if any, is dropped).
+
+    The 1900 system keeps Excel's fictitious 29 February 1900 (serial 60): serials from 61
+    count from 1899-12-30, serials 1 to 59 from 1899-12-31, and 60 is refused.
+
+    >>> serial_to_date(45359), serial_to_date(45359.75), serial_to_date(1)
+    (datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), datetime.date(1900, 1, 1))
+    >>> serial_to_date(59), serial_to_date(61), serial_to_date(43897, 1904)
+    (datetime.date(1900, 2, 28), datetime.date(1900, 3, 1), datetime.date(2024, 3, 8))
+
+    Raises ``ValueError`` (whose text is the error cell) for serial 60, serials below the
+    first day of the date system, and non-finite numbers.
+    """
+    if isinstance(serial, bool) or not math.isfinite(serial):
+        raise _CellError(f"#VALUE! not a date: {serial!r}")
+    whole = math.floor(serial)
+    if date_system == 1904:
+        base, first = _BASE_1904, 0
+    else:
+        if whole == 60:
+            raise _CellError(
+                "#VALUE! serial 60 is 29 February 1900, a day that exists only in "
+                "Excel's 1900 date system"
+            )
+        base, first = (_BASE_1900, 1) if whole > 60 else (_BASE_1900 + _dt.timedelta(1), 1)
+    if whole < first:
+        raise _CellError(f"#NUM! {serial!r} is not a date serial of the {date_system} date system")
+    try:
+        return base + _dt.timedelta(days=whole)
+    except OverflowError:
+        raise _CellError(f"#NUM! {serial!r} is after the last date Excel knows") from None
+
+
+def date_to_serial(day: _dt.date, date_system: int = 1900) -> int:
+    """The Excel serial number of a date (1900 or 1904 system), the inverse of ``serial_to_date``.
+
+    >>> date_to_serial(_dt.date(2024, 3, 8)), date_to_serial(_dt.date(2024, 3, 8), 1904)
+    (45359, 43897)
+    """
+    if date_system == 1904:
+        return (day - _BASE_1904).days
+    if day < _dt.date(1900, 3, 1):  # before Excel's fictitious 29 Feb 1900
+        return (day - _BASE_1900).days - 1
+    return (day - _BASE_1900).days
+
+
+def _date(value: Any, date_system: int) -> _dt.date | None:
+    """A cell as a date; ``None`` for an empty cell."""
+    if _is_empty(value):
+        return None
+    _passthrough(value)
+    if isinstance(value, str):
+        return _parse_text(value)
+    if isinstance(value, bool):
+        raise _CellError(f"#VALUE! not a date: {value!r}")
+    if isinstance(value, numbers.Real):
+        return serial_to_date(float(value), date_system)
+    try:
+        return london_date(value)
+    except (TypeError, ValueError):
+        raise _CellError(f"#VALUE! not a date: {value!r}") from None
+
+
+def _whole_number(value: Any) -> int | None:
+    """A count of days: truncated toward zero like Excel's ``WORKDAY``; ``None`` if empty."""
+    if _is_empty(value):
+        return None
+    _passthrough(value)
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+", value.strip()):
+        return int(value)
+    if isinstance(value, bool):
+        raise _CellError(f"#VALUE! not a number of days: {value!r}")
+    if isinstance(value, numbers.Real):
+        if not math.isfinite(float(value)):
+            raise _CellError(f"#NUM! not a number of days: {value!r}")
+        return math.trunc(float(value))
+    raise _CellError(f"#VALUE! not a number of days: {value!r}")
+
+
+def _timescale(value: Any) -> str | None:
+    if _is_empty(value):
+        return None
+    _passthrough(value)
+    if not isinstance(value, str):
+        raise _CellError(f"#VALUE! a timescale is text such as 'assessment', got {value!r}")
+    return value.strip().lower()
+
+
+# --- options (one per formula) --------------------------------------------------------------
+
+
+def _scalar_option(value: Any, name: str) -> Any:
+    while isinstance(value, (list, tuple)):
+        if len(value) != 1:
+            raise _CellError(f"#VALUE! {name} must be a single cell")
+        value = value[0]
+    return None if _is_empty(value) else value
+
+
+def _date_system(value: Any) -> int:
+    value = _scalar_option(value, "date_system")
+    if value is None:
+        return 1900
+    if not isinstance(value, bool) and str(value).strip() in {"1900", "1900.0", "1904", "1904.0"}:
+        return int(float(value))
+    raise _CellError(f"#VALUE! date_system must be 1900 or 1904, got {value!r}")
+
+
+def _serial_flag(value: Any) -> bool:
+    value = _scalar_option(value, "serial")
+    if value is None:
+        return False
+    if isinstance(value, str) and value.strip().upper() in {"TRUE", "FALSE"}:
+        return value.strip().upper() == "TRUE"
+    if isinstance(value, numbers.Real) and float(value) in (0.0, 1.0):
+        return bool(value)
+    raise _CellError(f"#VALUE! serial must be TRUE or FALSE, got {value!r}")
+
+
+def _convention(value: Any) -> Convention:
+    value = _scalar_option(value, "convention")
+    if value is None:
+        return Convention.EVENT_DAY_ZERO
+    text = str(value).strip().lower()
+    for convention in Convention:
+        if convention.value == text:
+            return convention
+    valid = " or ".join(repr(c.value) for c in Convention)
+    raise _CellError(f"#VALUE! convention must be {valid}, got {value!r}")
+
+
+def _out(day: _dt.date, date_system: int, serial: bool) -> _dt.date | int:
+    return date_to_serial(day, date_system) if serial else day
+
+
+# --- shapes: a cell, a row (1-D) or a range (2-D), broadcast like Excel ---------------------
+
+_MISSING = object()  # a position outside a smaller range: Excel shows #N/A there
+_NA_TEXT = "#N/A the ranges given to this formula differ in size"
+
+
+def _grid(value: Any) -> tuple[list[list[Any]], int]:
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(row, (list, tuple)) for row in value):
+            return [list(row) for row in value], 2
+        return [list(value)], 1
+    return [[value]], 0
+
+
+def _at(grid: list[list[Any]], i: int, j: int) -> Any:
+    r = 0 if len(grid) == 1 else i
+    if r >= len(grid):
+        return _MISSING
+    row = grid[r]
+    c = 0 if len(row) == 1 else j
+    return row[c] if c < len(row) else _MISSING
+
+
+def _lift(fn: Callable[..., Any], *args: Any) -> Any:
+    """Apply ``fn`` cell by cell over the broadcast shape of ``args``; errors stay per cell."""
+    grids = [_grid(a) for a in args]
+    ndim = max(g[1] for g in grids)
+    if any(not row for g, _ in grids for row in g):
+        return []  # an empty range in, an empty result out
+    rows = max(len(g) for g, _ in grids)
+    cols = max((len(row) for g, _ in grids for row in g), default=0)
+    out: list[list[Any]] = []
+    with warnings.catch_warnings():
+        # A provisional result (bank holidays after the verified horizon) shows its value;
+        # SGT_EXPLAIN says so in words.  The warning never becomes a cell error.
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        for i in range(rows):
+            row = []
+            for j in range(cols):
+                cells = [_at(g, i, j) for g, _ in grids]
+                if any(c is _MISSING for c in cells):
+                    row.append(_NA_TEXT)
+                    continue
+                try:
+                    row.append(fn(*cells))
+                except _CAUGHT as exc:
+                    row.append(_error_text(exc))
+            out.append(row)
+    if ndim == 0:
+        return out[0][0]
+    if ndim == 1:
+        return out[0]
+    return out
+
+
+def _options_or_error(read: Callable[[], Any]) -> tuple[Any, str | None]:
+    try:
+        return read(), None
+    except _CellError as exc:
+        return None, exc.text
+
+
+def _fail(text: str) -> Callable[..., Any]:
+    def fail(*_cells: Any) -> Any:
+        raise _CellError(text)
+
+    return fail
+
+
+# --- the functions ------------------------------------------------------------------------
+
+
+@_excel_function
+def SGT_WORKDAY(
+    start_date: Cells, days: Cells, date_system: Any = 1900, serial: Any = False
+) -> Any:
+    """Excel's WORKDAY with the England & Wales bank holidays built in.
+
+    The start is day 0 whatever day it is; ``days = 0`` returns the start itself; negative
+    ``days`` count back; fractional ``days`` are truncated toward zero, as in Excel.
+
+    Args:
+        start_date: a date, a serial number, ISO or day-first text; a cell or a range.
+        days: working days to add (a cell or a range).
+        date_system: 1900 (default) or 1904, for serial numbers in and out.
+        serial: TRUE to return serial numbers instead of dates.
+
+    >>> import datetime as dt
+    >>> SGT_WORKDAY("09/03/2024", [1, 0, -1])      # a Saturday: Mon, itself, Fri
+    [datetime.date(2024, 3, 11), datetime.date(2024, 3, 9), datetime.date(2024, 3, 8)]
+    >>> SGT_WORKDAY(dt.date(2024, 3, 29), 1, serial=True)   # Good Friday -> Tue 2 Apr 2024
+    45384
+    """
+    opts, err = _options_or_error(lambda: (_date_system(date_system), _serial_flag(serial)))
+    if err is not None:
+        return _lift(_fail(err), start_date, days)
+    system, as_serial = opts
+    cal = england_and_wales()
+
+    def one(start: Any, n: Any) -> Any:
+        day, count = _date(start, system), _whole_number(n)
+        if day is None or count is None:
+            return ""
+        return _out(cal.add_working_days(day, count), system, as_serial)
+
+    return _lift(one, start_date, days)
+
+
+@_excel_function
+def SGT_NETWORKDAYS(start_date: Cells, end_date: Cells, date_system: Any = 1900) -> Any:
+    """Excel's NETWORKDAYS with the England & Wales bank holidays built in.
+
+    Working days from start to end, both counted; negative when end is before start.
+
+    >>> SGT_NETWORKDAYS("2022-12-19", ["2022-12-30", "2022-12-19", "2022-12-25"])
+    [8, 1, 5]
+    >>> SGT_NETWORKDAYS("2022-12-30", "2022-12-19")
+    -8
+    """
+    system, err = _options_or_error(lambda: _date_system(date_system))
+    if err is not None:
+        return _lift(_fail(err), start_date, end_date)
+    cal = england_and_wales()
+
+    def one(start: Any, end: Any) -> Any:
+        a, b = _date(start, system), _date(end, system)
+        if a is None or b is None:
+            return ""
+        return cal.networkdays(a, b)
+
+    return _lift(one, start_date, end_date)
+
+
+@_excel_function
+def SGT_WORKING_DAYS(
+    start_date: Cells, end_date: Cells, convention: Any = "", date_system: Any = 1900
+) -> Any:
+    """Working days elapsed from start to end (days after the start, up to and including end).
+
+    The library's count: ``SGT_WORKING_DAYS(x, SGT_WORKDAY(x, n)) = n``.  With
+    ``convention = "next_working_day_zero"`` a non-working start counts from the next
+    working day (``NETWORKDAYS - 1``).
+
+    >>> SGT_WORKING_DAYS("16/09/2022", "23/09/2022")    # Mon 19th: the state funeral
+    4
+    >>> SGT_WORKING_DAYS("2024-03-09", "2024-03-12", "next_working_day_zero")
+    1
+    """
+    opts, err = _options_or_error(lambda: (_convention(convention), _date_system(date_system)))
+    if err is not None:
+        return _lift(_fail(err), start_date, end_date)
+    conv, system = opts
+    cal = england_and_wales()
+
+    def one(start: Any, end: Any) -> Any:
+        a, b = _date(start, system), _date(end, system)
+        if a is None or b is None:
+            return ""
+        return cal.working_days_between(a, b, convention=conv)
+
+    return _lift(one, start_date, end_date)
+
+
+def _deadline(timescale: Any, start: Any, conv: Convention, system: int) -> Any:
+    from safeguard_time.deadlines import deadline  # noqa: PLC0415 - the rules load on first use
+
+    ts, day = _timescale(timescale), _date(start, system)
+    if ts is None or day is None:
+        return None
+    return deadline(ts, day, convention=conv)
+
+
+@_excel_function
+def SGT_DUE(
+    timescale: Cells,
+    start_date: Cells,
+    convention: Any = "",
+    date_system: Any = 1900,
+    serial: Any = False,
+) -> Any:
+    """The statutory due date of a timescale for a case that started on ``start_date``.
+
+    The rule in force on the start date applies (see ``SGT_RULES``).
+
+    >>> SGT_DUE("assessment", "08/03/2024")
+    datetime.date(2024, 5, 15)
+    >>> SGT_DUE("initial_assessment", "2014-02-03")
+    "#N/A no rule for 'initial_assessment' was in force on 2014-02-03; the rule that applied then was 'assessment'"
+    """
+    opts, err = _options_or_error(
+        lambda: (_convention(convention), _date_system(date_system), _serial_flag(serial))
+    )
+    if err is not None:
+        return _lift(_fail(err), timescale, start_date)
+    conv, system, as_serial = opts
+
+    def one(ts: Any, start: Any) -> Any:
+        d = _deadline(ts, start, conv, system)
+        return "" if d is None else _out(d.due, system, as_serial)
+
+    return _lift(one, timescale, start_date)
+
+
+def _assessment(
+    timescale: Any, start: Any, completed: Any, as_of: Any, conv: Convention, system: int
+) -> Any:
+    d = _deadline(timescale, start, conv, system)
+    if d is None:
+        return None
+    done = _date(completed, system)
+    judged_on = _date(as_of, system)
+    if done is None and judged_on is None:
+        raise _CellError("#VALUE! an open case needs as_of (the date to judge it on)")
+    return d.assess(done, as_of=judged_on)
+
+
+@_excel_function
+def SGT_STATUS(
+    timescale: Cells,
+    start_date: Cells,
+    completed: Cells,
+    as_of: Cells,
+    convention: Any = "",
+    date_system: Any = 1900,
+) -> Any:
+    """Whether the timescale was met: met, missed, open_in_time or open_overdue.
+
+    An empty ``completed`` means the case is still open; it is then judged on ``as_of``
+    (there is no hidden "today": pass ``TODAY()`` if that is what you mean).
+
+    >>> SGT_STATUS("assessment", "2024-03-08", ["2024-05-15", "2024-05-16", None], "2024-05-20")
+    ['met', 'missed', 'open_overdue']
+    """
+    opts, err = _options_or_error(lambda: (_convention(convention), _date_system(date_system)))
+    if err is not None:
+        return _lift(_fail(err), timescale, start_date, completed, as_of)
+    conv, system = opts
+
+    def one(ts: Any, start: Any, done: Any, on: Any) -> Any:
+        a = _assessment(ts, start, done, on, conv, system)
+        return "" if a is None else str(a.status.value)
+
+    return _lift(one, timescale, start_date, completed, as_of)
+
+
+@_excel_function
+def SGT_LATE(
+    timescale: Cells,
+    start_date: Cells,
+    completed: Cells,
+    as_of: Cells,
+    convention: Any = "",
+    date_system: Any = 1900,
+) -> Any:
+    """Working days after the due date (0 when in time); arguments as ``SGT_STATUS``.
+
+    >>> SGT_LATE("initial_cp_conference", "2024-01-10", "", ["2024-01-31", "2024-02-02"])
+    [0, 2]
+    """
+    opts, err = _options_or_error(lambda: (_convention(convention), _date_system(date_system)))
+    if err is not None:
+        return _lift(_fail(err), timescale, start_date, completed, as_of)
+    conv, system = opts
+
+    def one(ts: Any, start: Any, done: Any, on: Any) -> Any:
+        a = _assessment(ts, start, done, on, conv, system)
+        return "" if a is None else a.working_days_late
+
+    return _lift(one, timescale, start_date, completed, as_of)
+
+
+@_excel_function
+def SGT_EXPLAIN(
+    timescale: Cells, start_date: Cells, convention: Any = "", date_system: Any = 1900
+) -> Any:
+    """One paragraph: the due date, the rule, its edition and citation, the days skipped.
+
+    A result that depends on projected bank holidays (after the verified years) says
+    "Provisional" here; the other functions show the value alone.
+
+    >>> print(SGT_EXPLAIN("referral_decision", "16/09/2022"))
+    Decision on a referral (referral_decision) is due on Tuesday 20 September 2022: ... Non-working weekdays skipped: Mon 19 Sep 2022 (State Funeral of Queen Elizabeth II)...
+    """
+    opts, err = _options_or_error(lambda: (_convention(convention), _date_system(date_system)))
+    if err is not None:
+        return _lift(_fail(err), timescale, start_date)
+    conv, system = opts
+
+    def one(ts: Any, start: Any) -> Any:
+        d = _deadline(ts, start, conv, system)
+        return "" if d is None else d.explain()
+
+    return _lift(one, timescale, start_date)
+
+
+def _table(build: Callable[[], list[list[Any]]]) -> list[list[Any]]:
+    """A spilled table, or a single error cell when its arguments are unusable."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+            return build()
+    except _CAUGHT as exc:
+        return [[_error_text(exc)]]
+
+
+HOLIDAY_HEADERS = ("date", "name", "kind", "source")
+RULE_HEADERS = (
+    "timescale",
+    "title",
+    "rule",
+    "phase",
+    "amount",
+    "unit",
+    "in_force_from",
+    "in_force_until",
+    "status",
+    "edition",
+    "document",
+    "location",
+    "url",
+)
+
+
+@_excel_function
+def SGT_HOLIDAYS(date_from: Any, date_to: Any, date_system: Any = 1900, serial: Any = False) -> Any:
+    """The non-working weekdays from one date to another, as a table with headers.
+
+    Columns: date, name, kind (``bank_holiday``), source (``verified`` against GOV.UK, or
+    ``projected`` for years after the verified horizon).
+
+    >>> for row in SGT_HOLIDAYS("24/12/2022", "02/01/2023"):
+    ...     print(row)
+    ['date', 'name', 'kind', 'source']
+    [datetime.date(2022, 12, 26), 'Boxing Day', 'bank_holiday', 'verified']
+    [datetime.date(2022, 12, 27), 'Christmas Day (substitute day)', 'bank_holiday', 'verified']
+    [datetime.date(2023, 1, 2), "New Year's Day (substitute day)", 'bank_holiday', 'verified']
+    """
+
+    def build() -> list[list[Any]]:
+        system, as_serial = _date_system(date_system), _serial_flag(serial)
+        lo = _date(_scalar_option(date_from, "date_from"), system)
+        hi = _date(_scalar_option(date_to, "date_to"), system)
+        if lo is None or hi is None:
+            raise _CellError("#VALUE! SGT_HOLIDAYS needs both dates")
+        if hi < lo:
+            raise _CellError(
+                f"#VALUE! date_to {hi.isoformat()} is before date_from {lo.isoformat()}"
+            )
+        cal = england_and_wales()
+        rows: list[list[Any]] = [list(HOLIDAY_HEADERS)]
+        for h in cal.holidays(lo, hi):
+            source = "projected" if h.date.year > cal.verified_through else "verified"
+            rows.append([_out(h.date, system, as_serial), h.name, h.kind, source])
+        return rows
+
+    return _table(build)
+
+
+@_excel_function
+def SGT_RULES(on_date: Any = None, date_system: Any = 1900, serial: Any = False) -> Any:
+    """The rules of every timescale (or those in force on ``on_date``) as a table with headers.
+
+    ``in_force_until`` is the first day a rule no longer applies (empty while it still does).
+
+    >>> table = SGT_RULES("2024-03-08")
+    >>> table[0][:6]
+    ['timescale', 'title', 'rule', 'phase', 'amount', 'unit']
+    >>> [row[2] for row in table if row[0] == "assessment"]
+    ['assessment.wt2023']
+    """
+    from safeguard_time.rules import timescales  # noqa: PLC0415 - the rules load on first use
+
+    def build() -> list[list[Any]]:
+        system, as_serial = _date_system(date_system), _serial_flag(serial)
+        on = _date(_scalar_option(on_date, "on_date"), system)
+        rows: list[list[Any]] = [list(RULE_HEADERS)]
+        for ts in timescales(on):
+            for rule in ts.rules:
+                span = rule.in_force()
+                start, end = span if span is not None else (None, None)
+                rows.append(
+                    [
+                        ts.id,
+                        ts.title,
+                        rule.id,
+                        rule.phase or "",
+                        rule.amount,
+                        rule.unit,
+                        "" if start is None else _out(start, system, as_serial),
+                        "" if end is None else _out(end, system, as_serial),
+                        rule.status,
+                        rule.edition.title,
+                        rule.citation.document,
+                        rule.citation.location,
+                        rule.citation.url or "",
+                    ]
+                )
+        return rows
+
+    return _table(build)

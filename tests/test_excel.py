@@ -1,0 +1,428 @@
+"""The xlwings layer: cells as Excel sends them, shapes, per-cell errors, Excel parity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import inspect
+import subprocess
+import sys
+import typing
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from safeguard_time import ProvisionalCalendarWarning, england_and_wales
+from safeguard_time.excel import (
+    HOLIDAY_HEADERS,
+    RULE_HEADERS,
+    SGT_DUE,
+    SGT_EXPLAIN,
+    SGT_HOLIDAYS,
+    SGT_LATE,
+    SGT_NETWORKDAYS,
+    SGT_RULES,
+    SGT_STATUS,
+    SGT_WORKDAY,
+    SGT_WORKING_DAYS,
+    date_to_serial,
+    serial_to_date,
+)
+
+D = dt.date
+FUNCTIONS = [
+    SGT_WORKDAY,
+    SGT_NETWORKDAYS,
+    SGT_WORKING_DAYS,
+    SGT_DUE,
+    SGT_STATUS,
+    SGT_LATE,
+    SGT_EXPLAIN,
+    SGT_HOLIDAYS,
+    SGT_RULES,
+]
+
+# --- Excel parity: hand-worked WORKDAY / NETWORKDAYS -------------------------------------
+
+WORKDAY_CASES = [
+    # Fri 23 Dec 2022; Mon 26 Boxing Day, Tue 27 Christmas substitute -> Wed 28
+    (D(2022, 12, 23), 1, D(2022, 12, 28)),
+    # Saturday start: day 0 is the Saturday itself, day 1 the Monday
+    (D(2024, 3, 9), 1, D(2024, 3, 11)),
+    (D(2024, 3, 9), 0, D(2024, 3, 9)),  # n = 0 returns the start, even on a weekend
+    (D(2024, 3, 9), -1, D(2024, 3, 8)),  # counting back from a Saturday: Friday
+    # Good Friday 29 Mar 2024 (holiday start); Mon 1 Apr Easter Monday -> Tue 2 Apr
+    (D(2024, 3, 29), 1, D(2024, 4, 2)),
+    (D(2024, 4, 2), -1, D(2024, 3, 28)),  # back over Easter Monday and Good Friday
+    (D(2024, 3, 8), 45, D(2024, 5, 15)),  # the README's 45 working days
+    (D(2022, 9, 16), 1, D(2022, 9, 20)),  # Mon 19 Sep 2022: state funeral
+]
+
+NETWORKDAYS_CASES = [
+    (D(2022, 12, 19), D(2022, 12, 30), 8),  # 10 weekdays less 26th and 27th
+    (D(2022, 12, 30), D(2022, 12, 19), -8),  # reversed: negative
+    (D(2022, 12, 24), D(2022, 12, 27), 0),  # Sat..Tue: Sun, Mon and Tue all off
+    (D(2024, 3, 8), D(2024, 3, 8), 1),  # one working day counted with itself
+    (D(2024, 3, 9), D(2024, 3, 9), 0),  # a Saturday with itself
+    (D(2024, 3, 9), D(2024, 3, 11), 1),  # Sat..Mon
+]
+
+
+@pytest.mark.parametrize(("start", "n", "expected"), WORKDAY_CASES)
+def test_workday_matches_excel(start: dt.date, n: int, expected: dt.date) -> None:
+    assert SGT_WORKDAY(start, n) == expected
+    # the same through every input form: serial, datetime, ISO text, day-first text
+    assert SGT_WORKDAY(date_to_serial(start), n) == expected
+    assert SGT_WORKDAY(dt.datetime.combine(start, dt.time(15, 30)), n) == expected
+    assert SGT_WORKDAY(start.isoformat(), float(n)) == expected
+    assert SGT_WORKDAY(f"{start:%d/%m/%Y}", str(n)) == expected
+    assert SGT_WORKDAY(start, n, serial=True) == date_to_serial(expected)
+
+
+@pytest.mark.parametrize(("start", "end", "expected"), NETWORKDAYS_CASES)
+def test_networkdays_matches_excel(start: dt.date, end: dt.date, expected: int) -> None:
+    assert SGT_NETWORKDAYS(start, end) == expected
+    assert SGT_NETWORKDAYS(date_to_serial(start), date_to_serial(end) + 0.5) == expected
+
+
+def test_workday_truncates_fractional_days_like_excel() -> None:
+    assert SGT_WORKDAY(D(2024, 3, 8), 1.9) == D(2024, 3, 11)
+    assert SGT_WORKDAY(D(2024, 3, 8), -1.9) == D(2024, 3, 7)
+
+
+# --- serial numbers --------------------------------------------------------------------------
+
+
+def test_serials_1900_system() -> None:
+    assert serial_to_date(45359) == D(1899, 12, 30) + dt.timedelta(days=45359) == D(2024, 3, 8)
+    assert serial_to_date(1) == D(1900, 1, 1)
+    assert serial_to_date(59) == D(1900, 2, 28)
+    assert serial_to_date(61) == D(1900, 3, 1)  # 60 is Excel's fictitious 29 Feb 1900
+    assert serial_to_date(2958465) == D(9999, 12, 31)
+    assert date_to_serial(D(2024, 3, 8)) == 45359
+
+
+def test_serials_1904_system() -> None:
+    assert serial_to_date(0, 1904) == D(1904, 1, 1)
+    assert SGT_WORKDAY(43897, 1, 1904) == D(2024, 3, 11)
+    assert SGT_WORKDAY(43897, 1, 1904, True) == 43897 + 3
+    assert SGT_NETWORKDAYS(43897, 43897 + 3, 1904) == 2
+
+
+@pytest.mark.parametrize(
+    ("serial", "prefix"),
+    [(60, "#VALUE! serial 60"), (0, "#NUM!"), (-5, "#NUM!"), (float("nan"), "#VALUE!")],
+)
+def test_bad_serials_are_error_cells(serial: float, prefix: str) -> None:
+    assert SGT_WORKDAY(serial, 1).startswith(prefix)
+
+
+def test_serial_range_checks_reach_the_calendar() -> None:
+    # serial 32871 = 1989-12-29: a real date, but before the calendar's range
+    out = SGT_WORKDAY(32871, 1)
+    assert out.startswith("#NUM!")
+    assert "1989-12-29 is outside the supported calendar range" in out
+    assert SGT_WORKDAY(3_000_000, 1).startswith("#NUM!")
+
+
+# --- text ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("2024-03-08", " 08/03/2024 ", "8/3/2024", "08.03.2024", "08-03-2024", "8 March 2024"),
+        *("8 Mar 2024", "8th March, 2024", "2024-03-08T09:30", "2024-03-08 09:30:00"),
+    ],
+)
+def test_text_dates(text: str) -> None:
+    assert SGT_WORKDAY(text, 0) == D(2024, 3, 8)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("n/a", "#VALUE! not a date: 'n/a'"),
+        ("08/03/24", "#VALUE! two-digit year in '08/03/24'"),
+        ("2024/03/08", "#VALUE! ambiguous date '2024/03/08'"),
+        ("31/02/2024", "#VALUE! impossible date '31/02/2024' (read day 31, month 2, year 2024)"),
+        ("03/13/2024", "#VALUE! impossible date '03/13/2024' (read day 3, month 13"),
+        ("2024-02-30", "#VALUE! impossible date '2024-02-30'"),
+        ("45359", "#VALUE! not a date: '45359'"),
+        ("8 Smarch 2024", "#VALUE! not a date"),
+    ],
+)
+def test_bad_text_is_an_error_cell(text: str, expected: str) -> None:
+    assert SGT_WORKDAY(text, 1).startswith(expected)
+
+
+def test_other_bad_cells() -> None:
+    assert SGT_WORKDAY(True, 1) == "#VALUE! not a date: True"
+    assert SGT_WORKDAY(D(2024, 3, 8), "x").startswith("#VALUE! not a number of days")
+    assert SGT_WORKDAY(D(2024, 3, 8), False).startswith("#VALUE! not a number of days")
+    assert SGT_WORKDAY(D(2024, 3, 8), float("inf")).startswith("#NUM!")
+    assert SGT_WORKDAY(object(), 1).startswith("#VALUE! not a date")
+    assert SGT_WORKDAY(np.datetime64("NaT"), 1).startswith("#VALUE! not a date")
+    # an error coming in from another formula goes out unchanged
+    assert SGT_WORKDAY("#N/A", 1) == "#N/A"
+    assert SGT_NETWORKDAYS(D(2024, 3, 8), "#DIV/0!") == "#DIV/0!"
+
+
+def test_other_date_types() -> None:
+    aware = dt.datetime(2024, 3, 7, 23, 30, tzinfo=dt.UTC)  # 7 Mar UTC = still 7 Mar in London
+    assert SGT_WORKDAY(aware, 1) == D(2024, 3, 8)
+    assert SGT_WORKDAY(np.datetime64("2024-03-08"), 1) == D(2024, 3, 11)
+    assert SGT_WORKDAY(np.float64(45359.0), np.int64(1)) == D(2024, 3, 11)
+
+
+def test_empty_cells_give_empty_results() -> None:
+    assert SGT_WORKDAY(None, 1) == ""
+    assert SGT_WORKDAY("  ", 1) == ""
+    assert SGT_WORKDAY(D(2024, 3, 8), None) == ""
+    assert SGT_NETWORKDAYS(None, D(2024, 3, 8)) == ""
+    assert SGT_WORKING_DAYS(D(2024, 3, 8), "") == ""
+    assert SGT_DUE("", D(2024, 3, 8)) == ""
+    assert SGT_DUE("assessment", None) == ""
+    assert SGT_STATUS(None, D(2024, 3, 8), None, D(2024, 5, 1)) == ""
+    assert SGT_EXPLAIN("assessment", "") == ""
+
+
+# --- shapes -------------------------------------------------------------------------------
+
+
+def test_shapes_follow_the_input() -> None:
+    start = D(2024, 3, 8)
+    assert SGT_WORKDAY(start, 1) == D(2024, 3, 11)  # cell -> cell
+    assert SGT_WORKDAY([start, start], 1) == [D(2024, 3, 11)] * 2  # row (1-D) -> row
+    column = SGT_WORKDAY([[start], ["bad"], [None]], [[1]])  # column -> column
+    assert column[0] == [D(2024, 3, 11)]
+    assert column[1][0].startswith("#VALUE!")
+    assert column[2] == [""]
+    grid = SGT_WORKDAY([[start, start], [start, start]], [[0, 1], [2, 3]])
+    assert grid == [[start, D(2024, 3, 11)], [D(2024, 3, 12), D(2024, 3, 13)]]
+    assert SGT_WORKDAY([], 1) == []
+    assert SGT_WORKDAY([[]], [[1]]) == []
+    assert SGT_WORKDAY(np.array([45359.0, 45360.0]), 1) == [D(2024, 3, 11), D(2024, 3, 11)]
+
+
+def test_broadcasting_a_column_against_a_row() -> None:
+    out = SGT_WORKDAY([[D(2024, 3, 8)], [D(2024, 3, 29)]], [[0, 1]])
+    assert out == [[D(2024, 3, 8), D(2024, 3, 11)], [D(2024, 3, 29), D(2024, 4, 2)]]
+
+
+def test_ranges_of_different_sizes_give_na_cells_not_an_exception() -> None:
+    out = SGT_NETWORKDAYS([[D(2024, 3, 4)], [D(2024, 3, 5)], [D(2024, 3, 6)]], [[45359], [45359]])
+    assert out[:2] == [[5], [4]]
+    assert out[2][0].startswith("#N/A")
+
+
+def test_one_bad_cell_leaves_the_others() -> None:
+    starts = [["2024-03-08"], ["1989-12-29"], ["2014-02-03"], ["not a date"], [45359]]
+    out = SGT_DUE("assessment", starts)
+    assert out[0] == [D(2024, 5, 15)]
+    assert out[1][0].startswith("#NUM! ")
+    assert "1989-12-29 is outside the supported calendar range" in out[1][0]
+    assert out[2] == [D(2014, 4, 7)]  # 45 working days: 19 in Feb, 21 in Mar, 5 in Apr
+    assert out[3][0].startswith("#VALUE! not a date: 'not a date'")
+    assert out[4] == [D(2024, 5, 15)]
+
+
+# --- options ------------------------------------------------------------------------------
+
+
+def test_bad_options_fill_the_shape_with_the_error() -> None:
+    out = SGT_WORKDAY([D(2024, 3, 8), D(2024, 3, 9)], 1, 1901)
+    assert out == ["#VALUE! date_system must be 1900 or 1904, got 1901"] * 2
+    assert SGT_WORKDAY(D(2024, 3, 8), 1, serial="maybe").startswith("#VALUE! serial must be")
+    assert SGT_DUE("assessment", D(2024, 3, 8), "sideways").startswith("#VALUE! convention")
+    assert SGT_WORKDAY(D(2024, 3, 8), 1, [[1904, 1900]]).startswith("#VALUE! date_system must")
+
+
+def test_options_accept_excel_forms() -> None:
+    assert SGT_WORKDAY(D(2024, 3, 8), 1, [[1900.0]], [[1.0]]) == 45362
+    assert SGT_WORKDAY(D(2024, 3, 8), 1, None, "TRUE") == 45362
+    assert SGT_WORKDAY(D(2024, 3, 8), 1, "", "") == D(2024, 3, 11)
+
+
+# --- the deadline functions -----------------------------------------------------------------
+
+
+def test_working_days() -> None:
+    assert SGT_WORKING_DAYS(D(2024, 3, 8), D(2024, 5, 15)) == 45
+    assert SGT_WORKING_DAYS(D(2024, 5, 15), D(2024, 3, 8)) == -45
+    # Saturday start: event-day-zero counts Mon..Tue as 2, next-working-day-zero as 1
+    assert SGT_WORKING_DAYS(D(2024, 3, 9), D(2024, 3, 12)) == 2
+    assert SGT_WORKING_DAYS(D(2024, 3, 9), D(2024, 3, 12), "NEXT_WORKING_DAY_ZERO") == 1
+
+
+def test_due() -> None:
+    assert SGT_DUE("assessment", D(2024, 3, 8)) == D(2024, 5, 15)
+    assert SGT_DUE(" Assessment ", 45359, "", 1900, True) == date_to_serial(D(2024, 5, 15))
+    assert SGT_DUE("first_cp_review", "30/11/2023") == D(2024, 2, 29)  # 3 months
+    assert SGT_DUE(["assessment", "initial_cp_conference"], "2024-01-10") == [
+        D(2024, 3, 13),  # 45 working days: 15 in Jan, 21 in Feb, 9 in Mar
+        D(2024, 1, 31),
+    ]
+
+
+def test_due_errors() -> None:
+    assert SGT_DUE("initial_assessment", "2014-02-03") == (
+        "#N/A no rule for 'initial_assessment' was in force on 2014-02-03; "
+        "the rule that applied then was 'assessment'"
+    )
+    assert SGT_DUE("nonsense", "2024-03-08").startswith("#N/A unknown timescale 'nonsense'")
+    assert SGT_DUE(42, "2024-03-08").startswith("#VALUE! a timescale is text")
+    # a phased timescale needs a phase, which the spreadsheet functions do not take (yet)
+    assert SGT_DUE("lac_visit", "2024-03-08").startswith("#VALUE! 'lac_visit' needs phase=")
+
+
+def test_status_and_late() -> None:
+    start, as_of = D(2024, 3, 8), D(2024, 5, 20)
+    completed = [[D(2024, 5, 15)], [D(2024, 5, 16)], [None], [""], [D(2024, 3, 1)]]
+    status = SGT_STATUS("assessment", start, completed, as_of)
+    assert status[:4] == [["met"], ["missed"], ["open_overdue"], ["open_overdue"]]
+    assert status[4][0].startswith("#NUM! assessment: completed 2024-03-01 is before the start")
+    late = SGT_LATE("assessment", start, completed, as_of)
+    assert late[:4] == [[0], [1], [3], [3]]  # 16th is 1 late; 20 May is 3 after Wed 15 May
+    assert SGT_STATUS("assessment", start, None, D(2024, 5, 15)) == "open_in_time"
+    assert SGT_STATUS("assessment", start, None, None) == (
+        "#VALUE! an open case needs as_of (the date to judge it on)"
+    )
+    # as_of is not needed once the case is completed
+    assert SGT_STATUS("assessment", start, D(2024, 5, 1), None) == "met"
+
+
+def test_explain() -> None:
+    text = SGT_EXPLAIN("assessment", "08/03/2024")
+    assert text.startswith("Single assessment (assessment) is due on")
+    assert "Wednesday 15 May 2024" in text
+    assert SGT_EXPLAIN("assessment", "n/a").startswith("#VALUE! not a date")
+
+
+def test_provisional_results_show_the_value_and_do_not_warn() -> None:
+    # 2030 is past the verified horizon: the value shows, no warning escapes (and the test
+    # suite turns warnings into errors), SGT_EXPLAIN says it is provisional.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        expected = england_and_wales().add_working_days(D(2030, 12, 24), 1)
+    assert SGT_WORKDAY(D(2030, 12, 24), 1) == expected == D(2030, 12, 27)
+    assert isinstance(SGT_DUE("assessment", D(2030, 3, 8)), dt.date)
+    assert "Provisional" in SGT_EXPLAIN("assessment", D(2030, 3, 8))
+    table = SGT_HOLIDAYS(D(2030, 1, 1), D(2030, 1, 31))
+    assert table[1] == [D(2030, 1, 1), "New Year's Day", "bank_holiday", "projected"]
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def test_holidays_table() -> None:
+    table = SGT_HOLIDAYS("2022-09-01", "2022-12-31")
+    assert table[0] == list(HOLIDAY_HEADERS)
+    assert [row[0] for row in table[1:]] == [D(2022, 9, 19), D(2022, 12, 26), D(2022, 12, 27)]
+    serials = SGT_HOLIDAYS(44805, 44926, 1900, True)
+    assert [row[0] for row in serials[1:]] == [44823, 44921, 44922]
+    assert SGT_HOLIDAYS("2024-03-09", "2024-03-10") == [list(HOLIDAY_HEADERS)]
+
+
+def test_holidays_table_errors_are_one_cell() -> None:
+    assert SGT_HOLIDAYS("n/a", "2024-12-31")[0][0].startswith("#VALUE! not a date")
+    assert SGT_HOLIDAYS("2024-12-31", "2024-01-01") == [
+        ["#VALUE! date_to 2024-01-01 is before date_from 2024-12-31"]
+    ]
+    assert SGT_HOLIDAYS("1980-01-01", "2024-01-01")[0][0].startswith("#NUM!")
+    assert SGT_HOLIDAYS(None, "2024-01-01") == [["#VALUE! SGT_HOLIDAYS needs both dates"]]
+
+
+def test_rules_table() -> None:
+    everything = SGT_RULES()
+    assert everything[0] == list(RULE_HEADERS)
+    assert all(len(row) == len(RULE_HEADERS) for row in everything)
+    ids = [row[2] for row in everything[1:]]
+    assert "assessment.wt2023" in ids
+    assert "initial_assessment.wt2010" in ids or any(
+        i.startswith("initial_assessment") for i in ids
+    )
+    in_2024 = SGT_RULES("2024-03-08")
+    assert not any(row[0] == "initial_assessment" for row in in_2024[1:])
+    row = next(r for r in in_2024 if r[2] == "assessment.wt2023")
+    assert row[4:6] == [45, "working_days"]
+    assert isinstance(row[6], dt.date)
+    assert row[7] == ""  # still in force
+    serial_row = next(r for r in SGT_RULES(45359, 1900, True) if r[2] == "assessment.wt2023")
+    assert serial_row[6] == date_to_serial(row[6])
+    assert SGT_RULES("n/a") == [[SGT_WORKDAY("n/a", 0)]]
+
+
+# --- properties -----------------------------------------------------------------------------
+
+dates = st.dates(D(1991, 1, 1), D(2027, 12, 31))
+
+
+@given(dates, st.integers(-300, 300))
+def test_workday_round_trips_through_working_days(start: dt.date, n: int) -> None:
+    end = SGT_WORKDAY(start, n)
+    if n >= 0 or england_and_wales().is_working_day(start):
+        # (counting back from a non-working day, as Excel does, is not invertible: WORKDAY
+        # of Sat 1 Jan 2000 and -1 is Thu 30 Dec 1999, with no working day in between)
+        assert SGT_WORKING_DAYS(start, end) == n
+    # serial in, serial out agrees with date in, date out
+    assert SGT_WORKDAY(date_to_serial(start), n, 1900, True) == date_to_serial(end)
+
+
+@given(dates, dates)
+def test_networkdays_is_antisymmetric_and_matches_the_calendar(a: dt.date, b: dt.date) -> None:
+    assert SGT_NETWORKDAYS(a, b) == -SGT_NETWORKDAYS(b, a) or a == b
+    assert SGT_NETWORKDAYS(f"{a:%d/%m/%Y}", b.isoformat()) == england_and_wales().networkdays(a, b)
+
+
+@given(st.integers(0, 2958465), st.sampled_from([1900, 1904]))
+def test_serials_round_trip(serial: int, system: int) -> None:
+    # 1900: 1 = 1900-01-01, 60 does not exist; 1904: 0 = 1904-01-01. Both end at 9999-12-31.
+    if system == 1900 and serial in (0, 60):
+        return
+    if system == 1904 and serial > 2957003:
+        return
+    day = serial_to_date(serial, system)
+    assert date_to_serial(day, system) == serial
+
+
+# --- xlwings --------------------------------------------------------------------------------
+
+
+def test_module_imports_with_xlwings_installed() -> None:
+    xlwings = importlib.import_module("xlwings")
+    assert xlwings.func is not None
+    module = importlib.reload(importlib.import_module("safeguard_time.excel"))
+    assert module.SGT_WORKDAY(D(2024, 3, 8), 0) == D(2024, 3, 8)
+
+
+@pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)
+def test_signatures_are_acceptable_to_xlwings(function: Any) -> None:
+    # xlwings rejects keyword-only arguments, resolves the annotations at registration and
+    # looks their types up in its converter table: Any selects the default converter.
+    conversion = importlib.import_module("xlwings.conversion")
+    for param in inspect.signature(function).parameters.values():
+        assert param.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    hints = typing.get_type_hints(function, include_extras=True)
+    for hint in hints.values():
+        base = typing.get_args(hint)[0] if typing.get_origin(hint) is typing.Annotated else hint
+        assert base in conversion.accessors
+    assert function.__name__.startswith("SGT_")
+    assert function.__doc__ and ">>>" in function.__doc__
+
+
+def test_works_without_xlwings_and_imports_nothing_heavy() -> None:
+    # Without the `excel` extra the functions are plain Python; the layer itself pulls in
+    # neither pandas nor polars (xlwings, when installed, may import them on its own).
+    code = (
+        "import sys; sys.modules['xlwings'] = None\n"
+        "import safeguard_time.excel as e\n"
+        "assert e.SGT_WORKDAY('2024-03-08', 1).isoformat() == '2024-03-11'\n"
+        "print(sorted(m for m in ('pandas', 'polars', 'xlwings') if sys.modules.get(m)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
