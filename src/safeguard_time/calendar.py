@@ -148,7 +148,12 @@ class WorkingCalendar:
 
     @classmethod
     def from_table(cls, table: HolidayTable, *, name: str) -> WorkingCalendar:
-        """Build a calendar from a holiday table (see :mod:`safeguard_time._holiday_data`)."""
+        """Build a calendar from a holiday table (see ``safeguard_time._holiday_data``).
+
+        >>> from safeguard_time._holiday_data import load_shipped
+        >>> WorkingCalendar.from_table(load_shipped(), name="E&W") == england_and_wales()
+        True
+        """
         holidays = dict(table.days)
         return cls._build(name, table.first, table.last, table.verified_through, holidays, ())
 
@@ -435,7 +440,13 @@ class WorkingCalendar:
         return tuple(sorted(out, key=lambda h: h.date))
 
     def closures_between(self, start: Any, end: Any) -> tuple[Holiday, ...]:
-        """The local closure days between two dates (inclusive) that displaced a working day."""
+        """The local closure days between two dates (inclusive) that displaced a working day.
+
+        >>> import datetime as dt
+        >>> local = england_and_wales().with_closures([dt.date(2024, 12, 27)], label="Shutdown")
+        >>> [c.date.isoformat() for c in local.closures_between(dt.date(2024, 12, 1), dt.date(2024, 12, 31))]
+        ['2024-12-27']
+        """
         return self._closures_in(self._offset(start, "start"), self._offset(end, "end"))
 
     def is_provisional(self, *days: Any) -> bool:
@@ -454,6 +465,10 @@ class WorkingCalendar:
 
         ``(is_working, cumulative working days inclusive, day offsets of working days)``:
         the same table the scalar methods read, for vectorised code.
+
+        >>> working, cum, wdays = england_and_wales().table_arrays()
+        >>> int(cum[-1]) == len(wdays), bool(working[0])     # 1 Jan 1990 was a bank holiday
+        (True, False)
         """
         return self._table.arrays
 

@@ -95,7 +95,12 @@ class Deadline:
 
     @property
     def length(self) -> int:
-        """The rule's length including extensions, in the rule's unit."""
+        """The rule's length including extensions, in the rule's unit.
+
+        >>> import datetime as dt
+        >>> deadline("complaint_stage2", dt.date(2024, 3, 8), extensions=1).length
+        65
+        """
         extra = self.rule.extension.amount * self.extensions if self.rule.extension else 0
         return self.rule.amount + extra
 
@@ -249,11 +254,22 @@ class Assessment:
 
     @property
     def met(self) -> bool:
-        """Whether the timescale was (or is so far) kept."""
+        """Whether the timescale was (or is so far) kept.
+
+        >>> import datetime as dt
+        >>> deadline("referral_decision", dt.date(2024, 3, 8)).assess(as_of=dt.date(2024, 3, 11)).met
+        True
+        """
         return self.status in (Status.MET, Status.OPEN_IN_TIME)
 
     def explain(self) -> str:
-        """The deadline's explanation followed by the verdict."""
+        """The deadline's explanation followed by the verdict.
+
+        >>> import datetime as dt
+        >>> a = deadline("referral_decision", dt.date(2024, 3, 8)).assess(dt.date(2024, 3, 12))
+        >>> a.explain()
+        'Decision on a referral (referral_decision) is due on Monday 11 March 2024: ... Outcome: completed on Tuesday 12 March 2024, 2 working day(s) after the start: missed, 1 working day(s) late.'
+        """
         when = (
             f"completed on {_fmt(self.completed)}"
             if self.completed is not None

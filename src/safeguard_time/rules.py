@@ -123,7 +123,11 @@ class Rule:
 
     @property
     def is_working_days(self) -> bool:
-        """Whether the rule counts working days (else calendar days, weeks or months)."""
+        """Whether the rule counts working days (else calendar days, weeks or months).
+
+        >>> rule_for("cp_review", _dt.date(2024, 1, 8)).is_working_days
+        False
+        """
         return self.unit == "working_days"
 
     def describe_length(self, extensions: int = 0) -> str:
@@ -136,7 +140,14 @@ class Rule:
         return _length_words(amount, self.unit)
 
     def in_force(self, policy: Policy | None = None) -> tuple[_dt.date, _dt.date | None] | None:
-        """The half-open range the rule is in force for under ``policy`` (None if empty)."""
+        """The half-open range the rule is in force for under ``policy`` (None if empty).
+
+        >>> rule = rule_for("initial_assessment", _dt.date(2011, 1, 4))
+        >>> rule.in_force()
+        (datetime.date(2010, 3, 17), datetime.date(2013, 4, 15))
+        >>> rule.in_force(Policy(single_assessment=_dt.date(2016, 9, 1)))
+        (datetime.date(2010, 3, 17), datetime.date(2016, 9, 1))
+        """
         for resolved in resolved_rules(self.timescale, policy):
             if resolved.rule.id == self.id:
                 return resolved.start, resolved.end
@@ -172,7 +183,11 @@ class Timescale:
 
     @property
     def phases(self) -> tuple[str, ...]:
-        """The phases of a repeating timescale whose interval depends on context."""
+        """The phases of a repeating timescale whose interval depends on context.
+
+        >>> rulebook().timescales["lac_visit"].phases
+        ('first_year', 'until_18', 'other')
+        """
         seen: dict[str, None] = {}
         for rule in self.rules:
             if rule.phase is not None:
@@ -574,17 +589,29 @@ class Policy:
                 raise PolicyError(f"{field} must be one of {', '.join(options)}, got {value!r}")
 
     def switch(self, name: str) -> _dt.date:
-        """The council's date for a switch named in the rule data."""
+        """The council's date for a switch named in the rule data.
+
+        >>> Policy().switch("initial_assessment_10_day")
+        datetime.date(2010, 3, 17)
+        """
         value: _dt.date = getattr(self, name)
         return value
 
     def clock_start(self, timescale: str) -> str | None:
-        """The chosen clock-start option of ``timescale`` (None if it has no options)."""
+        """The chosen clock-start option of ``timescale`` (None if it has no options).
+
+        >>> Policy().clock_start("rapid_review"), Policy().clock_start("assessment")
+        ('notification', None)
+        """
         field = _CLOCK_FIELDS.get(timescale)
         return None if field is None else str(getattr(self, field))
 
     def differences(self) -> tuple[str, ...]:
-        """What this policy changes from the statutory defaults, in words."""
+        """What this policy changes from the statutory defaults, in words.
+
+        >>> Policy(single_assessment=_dt.date(2016, 9, 1)).differences()
+        ('Initial + core assessment -> single assessment: 2016-09-01',)
+        """
         default = _default_policy()
         out = []
         for name, switch in rulebook().switches.items():

@@ -43,7 +43,13 @@ class ScheduleItem:
     held: _dt.date | None
 
     def assess(self, *, as_of: Any = None) -> Assessment:
-        """Met / missed for a held item; open_in_time / open_overdue as of a date otherwise."""
+        """Met / missed for a held item; open_in_time / open_overdue as of a date otherwise.
+
+        >>> import datetime as dt
+        >>> item = schedule("cp_reviews", dt.date(2023, 11, 30)).items[0]
+        >>> item.assess(as_of=dt.date(2024, 3, 1)).status.value
+        'open_overdue'
+        """
         return self.deadline.assess(self.held, as_of=None if self.held else as_of)
 
 
@@ -57,14 +63,25 @@ class Schedule:
 
     @property
     def next_due(self) -> Deadline:
-        """The first item not yet held."""
+        """The first item not yet held.
+
+        >>> import datetime as dt
+        >>> schedule("lac_reviews", dt.date(2024, 1, 8)).next_due.due
+        datetime.date(2024, 2, 5)
+        """
         for item in self.items:
             if item.held is None:
                 return item.deadline
         raise LookupError("every item of this schedule is held; ask for more with count=")
 
     def assess(self, *, as_of: Any) -> tuple[Assessment, ...]:
-        """Every item's timeliness as of a date (open items only up to the first unheld)."""
+        """Every item's timeliness as of a date (open items only up to the first unheld).
+
+        >>> import datetime as dt
+        >>> s = schedule("cp_reviews", dt.date(2023, 11, 30), held=[dt.date(2024, 3, 4)])
+        >>> [a.status.value for a in s.assess(as_of=dt.date(2024, 6, 3))]
+        ['missed', 'open_in_time']
+        """
         out = []
         for item in self.items:
             out.append(item.assess(as_of=as_of))
