@@ -34,6 +34,8 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(Any|Literal|SupportsIndex|Iterable|Mapping|Sequence|Callable|ZoneInfo)"),
     (r"py:.*", r"(_date|_Table|Direction|DateLike|Path|TextIO|BinaryIO)"),
     (r"py:.*", r"safeguard_time\.(\w+\.)*_\w+"),
+    (r"py:.*", r"(argparse|os|pathlib|pd|pl|pandas|polars|pyarrow)\..*"),
+    (r"py:.*", r"(Dialect|TableKind|Closures|PathLike)"),
     (r"py:.*", r"(int|str|bool|float|object|None|tuple|list|dict|bytes)"),
 ]
 html_theme = "alabaster"

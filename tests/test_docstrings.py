@@ -16,6 +16,7 @@ PUBLIC_MODULES = [
     "safeguard_time.rules",
     "safeguard_time.schedules",
     "safeguard_time.excel",
+    "safeguard_time.export",
 ]
 
 
