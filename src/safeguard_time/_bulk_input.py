@@ -1,0 +1,266 @@
+"""Turning the columns users pass to :mod:`safeguard_time.bulk` into days since 1970-01-01.
+
+A column becomes a :class:`DayColumn`: the caller's own buffer wherever the type allows it
+(numpy ``datetime64``, pandas' numpy-backed datetimes, Arrow and polars ``date32``), read
+chunk by chunk as ``int64`` days since 1970-01-01 with :data:`NAT` for a missing value.
+
+- numpy ``datetime64`` of any unit is naive London wall time: floored to the day.
+- pandas, polars and Arrow timestamps with a time zone are converted to Europe/London
+  first (one copy: the conversion needs it), then floored.
+- Sequences of ``date`` / ``datetime`` / ``numpy.datetime64`` / ``None`` are read one by
+  one (aware datetimes: their London date); an element that is not a date is remembered
+  as a bad row, so the caller can report it instead of failing the whole column.
+
+pandas, polars and pyarrow are imported only when such a column is given.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import operator
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from safeguard_time._dates import london_date
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+__all__ = ["NAT", "DayColumn", "day_scalar", "int_column", "to_days"]
+
+#: The ``int64`` value of ``numpy.datetime64("NaT")``: a missing day.
+NAT = int(np.iinfo(np.int64).min)
+
+_EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
+_LONDON = "Europe/London"
+
+
+@attrs.frozen(eq=False)
+class DayColumn:
+    """A column of dates, read in chunks as ``int64`` days since 1970-01-01.
+
+    ``values`` is one of: ``datetime64`` of any unit (floored to the day per chunk), or
+    ``int32``/``int64`` days since 1970-01-01.  ``null`` marks extra missing rows (Arrow and
+    polars validity); ``bad`` holds rows whose value was not a date at all.
+    """
+
+    values: npt.NDArray[Any]
+    null: npt.NDArray[np.bool_] | None = None
+    bad: Mapping[int, object] = attrs.field(factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def chunk(self, lo: int, hi: int) -> npt.NDArray[np.int64]:
+        """Rows ``lo:hi`` as days since 1970-01-01, NaT as :data:`NAT` (may be a view)."""
+        v = self.values[lo:hi]
+        if v.dtype.kind == "M":
+            out = v.view(np.int64) if v.dtype == _M8D else v.astype(_M8D).view(np.int64)
+        elif v.dtype == np.int64:
+            out = v
+        else:
+            out = v.astype(np.int64)
+        if self.null is not None:
+            mask = self.null[lo:hi]
+            if mask.any():
+                out = np.where(mask, np.int64(NAT), out)
+        return out
+
+    def value(self, row: int) -> object:
+        """The caller's value at ``row``, for an error record (a date where possible)."""
+        if row in self.bad:
+            return self.bad[row]
+        d = int(self.chunk(row, row + 1)[0])
+        return day_value(d)
+
+
+_M8D = np.dtype("datetime64[D]")
+
+
+def day_value(d: int) -> object:
+    """An ``int64`` day as a ``datetime.date`` (``None`` for NaT; numpy for huge years)."""
+    if d == NAT:
+        return None
+    ordinal = d + _EPOCH_ORD
+    if 1 <= ordinal <= _dt.date.max.toordinal():
+        return _dt.date.fromordinal(ordinal)
+    return np.datetime64(d, "D")
+
+
+def _module(x: object) -> str:
+    return type(x).__module__.split(".")[0]
+
+
+def to_days(x: object, name: str) -> DayColumn:
+    """Convert a column-like value (see the module docstring) to a :class:`DayColumn`."""
+    mod = _module(x)
+    if isinstance(x, np.ndarray):
+        return _from_numpy(x, name)
+    if mod == "pandas":
+        return _from_pandas(x, name)
+    if mod == "polars":
+        return _from_polars(x, name)
+    if mod == "pyarrow":
+        return _from_arrow(x, name)
+    if not isinstance(x, (str, bytes, _dt.date, np.datetime64)):
+        if isinstance(x, Sequence):
+            return _from_objects(x, name)
+        if hasattr(x, "__iter__"):
+            return _from_objects(list(x), name)  # a generator or another iterable
+    raise TypeError(
+        f"{name}: expected a column of dates (numpy datetime64 array, sequence of dates, "
+        f"pandas/polars Series or Arrow array), got {type(x).__name__}"
+    )
+
+
+def _from_numpy(x: npt.NDArray[Any], name: str) -> DayColumn:
+    if x.ndim != 1:
+        raise ValueError(f"{name}: expected a one-dimensional column, got shape {x.shape}")
+    if x.dtype.kind == "M":
+        return DayColumn(x)
+    if x.dtype.kind == "O":
+        return _from_objects(x, name)
+    raise TypeError(
+        f"{name}: expected datetime64 or object values, got a {x.dtype} array; convert first, "
+        f"e.g. np.asarray(values, dtype='datetime64[D]') for ISO strings"
+    )
+
+
+def _from_objects(seq: Sequence[Any] | npt.NDArray[Any], name: str) -> DayColumn:
+    days: list[int] = []
+    append = days.append
+    bad: dict[int, object] = {}
+    date_t = _dt.date
+    for i, v in enumerate(seq):
+        t = type(v)
+        if t is date_t:
+            append(v.toordinal() - _EPOCH_ORD)
+        elif v is None or _is_missing(v):
+            append(NAT)
+        elif isinstance(v, (_dt.date, np.datetime64)):
+            try:
+                append(london_date(v).toordinal() - _EPOCH_ORD)
+            except (ValueError, OverflowError):  # NaT of another kind, or beyond date range
+                append(_np_day(v) if isinstance(v, np.datetime64) else NAT)
+        else:
+            bad[i] = v
+            append(NAT)
+    return DayColumn(np.array(days, dtype=np.int64), bad=bad)
+
+
+def _np_day(v: np.datetime64) -> int:
+    return int(v.astype(_M8D).astype(np.int64))
+
+
+def _is_missing(v: object) -> bool:
+    if isinstance(v, float):
+        return bool(np.isnan(v))
+    if isinstance(v, np.datetime64):
+        return bool(np.isnat(v))
+    return type(v).__name__ in {"NaTType", "NAType"}
+
+
+def _from_pandas(x: Any, name: str) -> DayColumn:
+    import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    series = x if isinstance(x, pd.Series) else pd.Series(x, copy=False)
+    if series.ndim != 1:
+        raise ValueError(f"{name}: expected a one-dimensional column")
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        arrow_array: Any = series.array
+        return _from_arrow(arrow_array.__arrow_array__(), name)
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        series = series.dt.tz_convert(_LONDON).dt.tz_localize(None)
+        dtype = series.dtype
+    values = series.to_numpy()
+    if values.dtype.kind in "MO":
+        return _from_numpy(values, name)
+    raise TypeError(f"{name}: expected a pandas column of dates, got dtype {dtype}")
+
+
+def _from_polars(x: Any, name: str) -> DayColumn:
+    import polars as pl  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+
+    if not isinstance(x, pl.Series):
+        raise TypeError(f"{name}: expected a polars Series, got {type(x).__name__}")
+    dtype = x.dtype
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            x = x.dt.convert_time_zone(_LONDON).dt.replace_time_zone(None)
+        unit = dtype.time_unit
+        phys = x.to_physical()
+        null = x.is_null().to_numpy() if x.null_count() else None
+        raw = (phys.fill_null(0) if null is not None else phys).to_numpy()
+        return DayColumn(raw.view(f"datetime64[{unit}]"), null)
+    if dtype == pl.Date:
+        phys = x.to_physical()
+        if x.null_count():
+            return DayColumn(phys.fill_null(0).to_numpy(), x.is_null().to_numpy())
+        return DayColumn(phys.to_numpy())
+    if dtype == pl.Object:
+        return _from_objects(x.to_list(), name)
+    raise TypeError(f"{name}: expected a polars Date or Datetime column, got {dtype}")
+
+
+def _from_arrow(x: Any, name: str) -> DayColumn:
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+    import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    if isinstance(x, pa.ChunkedArray):
+        x = x.chunk(0) if x.num_chunks == 1 else x.combine_chunks()
+    if not isinstance(x, pa.Array):
+        raise TypeError(f"{name}: expected an Arrow array, got {type(x).__name__}")
+    t = x.type
+    if pa.types.is_timestamp(t):
+        if t.tz is not None:
+            x = pc.local_timestamp(x.cast(pa.timestamp(t.unit, _LONDON)))
+        raw = _arrow_buffer(x, np.int64).view(f"datetime64[{t.unit}]")
+    elif pa.types.is_date32(t):
+        raw = _arrow_buffer(x, np.int32)
+    elif pa.types.is_date64(t):
+        raw = _arrow_buffer(x, np.int64).view("datetime64[ms]")
+    else:
+        raise TypeError(f"{name}: expected an Arrow date32, date64 or timestamp column, got {t}")
+    null = x.is_null().to_numpy(zero_copy_only=False) if x.null_count else None
+    return DayColumn(raw, null)
+
+
+def _arrow_buffer(x: Any, dtype: type[np.int32] | type[np.int64]) -> npt.NDArray[Any]:
+    """The data buffer of a primitive Arrow array, zero-copy (null slots hold anything)."""
+    buf = x.buffers()[1]
+    n = len(x)
+    if buf is None or n == 0:
+        return np.zeros(0, dtype=dtype)
+    return np.frombuffer(buf, dtype=dtype, count=n, offset=x.offset * np.dtype(dtype).itemsize)
+
+
+def day_scalar(value: object, name: str) -> int:
+    """One date-like value as days since 1970-01-01; :data:`NAT` when missing."""
+    if value is None or _is_missing(value):
+        return NAT
+    mod = _module(value)
+    if mod == "pandas" and hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, np.datetime64):
+        return _np_day(value)
+    if isinstance(value, _dt.date):
+        return london_date(value).toordinal() - _EPOCH_ORD
+    raise TypeError(f"{name}: expected a date, got {type(value).__name__}: {value!r}")
+
+
+def int_column(n: object, length: int, name: str) -> tuple[int | None, npt.NDArray[np.int64]]:
+    """``n`` as an ``int`` (a scalar) or an ``int64`` array of ``length`` rows."""
+    if isinstance(n, (int, np.integer)) and not isinstance(n, bool):
+        return operator.index(n), np.zeros(0, dtype=np.int64)
+    arr = np.asarray(n.to_numpy() if hasattr(n, "to_numpy") else n)
+    if arr.ndim == 0 and arr.dtype.kind in "iu":
+        return int(arr), np.zeros(0, dtype=np.int64)
+    if arr.dtype.kind not in "iu" or arr.ndim != 1:
+        raise TypeError(f"{name}: expected an int or a one-dimensional integer array, got {arr!r}")
+    if len(arr) != length:
+        raise ValueError(f"{name}: has {len(arr)} rows where the dates have {length}")
+    return None, arr.astype(np.int64, copy=False)

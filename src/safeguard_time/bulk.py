@@ -1,0 +1,1008 @@
+"""Whole columns at once: the array path over the same calendar and rule data.
+
+Every function here gives, row by row, exactly the answer of the scalar API
+(:meth:`~safeguard_time.WorkingCalendar.add_working_days`,
+:func:`~safeguard_time.deadline`, :meth:`~safeguard_time.Deadline.assess`), at close to the
+speed of copying the column: the calendar and the rules are precomputed as lookup tables
+indexed by day, and columns are processed in cache-sized chunks.
+
+**Inputs.** A column of dates may be a numpy ``datetime64`` array of any unit, a sequence of
+``datetime.date`` / ``datetime.datetime`` / ``numpy.datetime64`` / ``None``, a pandas
+Series or Index, a polars Series, or a pyarrow Array or ChunkedArray.  Numpy and Arrow
+buffers are read in place, not copied.  pandas, polars and pyarrow are imported only when
+such a column is given.
+
+**Dates are London dates.**  A naive timestamp (numpy ``datetime64`` of any unit, a naive
+``datetime``, a pandas/polars/Arrow timestamp without a time zone) is London wall time and
+is floored to its day: ``2024-03-08T23:59`` is 8 March.  A timestamp with a time zone is
+converted to Europe/London first: ``2023-06-30T23:30Z`` is 1 July.
+
+**Missing and bad values.**
+
+- :func:`assess` and :func:`deadlines` never raise for a row: a missing start (``NaT``,
+  ``None``, ``NaN``, null), a start or end outside the calendar, a start with no rule in
+  force, or an end before its start makes that row an *error row*, listed in ``errors``
+  with its row number, column, value and reason; every other row is returned.  A missing
+  end is an open case, judged ``as_of``.  Only caller errors raise: an unknown timescale,
+  columns of different lengths, a column that holds no dates at all.
+- The calendar functions (:func:`add_working_days`, :func:`working_days_between`,
+  :func:`is_working_day`) give a missing answer for a missing input (``NaT`` in a date
+  result; a masked entry in a count or a flag), and by default raise
+  :class:`~safeguard_time.errors.CalendarRangeError` naming the first row whose date or
+  result is outside the calendar, like the scalar API.  With ``errors="coerce"`` such rows
+  become missing answers instead.
+
+**Provisional answers.**  A row that reads the calendar after its verified horizon is
+flagged ``provisional``; each call emits at most one
+:class:`~safeguard_time.errors.ProvisionalCalendarWarning`.
+
+>>> import numpy as np
+>>> from safeguard_time import bulk
+>>> starts = np.array(["2013-04-12", "2013-04-15", "2024-03-08"], dtype="datetime64[D]")
+>>> bulk.add_working_days(starts, 45)
+array(['2013-06-18', '2013-06-19', '2024-05-15'], dtype='datetime64[D]')
+>>> r = bulk.assess("assessment", starts, starts + 50)
+>>> r.status_names().tolist(), r.elapsed.tolist()
+(['error', 'met', 'met'], [0, 34, 33])
+>>> print(r.errors[0].reason)
+no rule for 'assessment' was in force on 2013-04-12; the rule that applied then was 'initial...
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import functools
+import os
+import tomllib
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import attrs
+import numpy as np
+
+from safeguard_time import _bulk_kernels as _k
+from safeguard_time._bulk_input import NAT, DayColumn, day_scalar, day_value, int_column, to_days
+from safeguard_time._bulk_tables import CalTables, RulePlan, cal_tables, rule_plan
+from safeguard_time._holiday_data import DATA_DIR
+from safeguard_time.calendar import Convention, WorkingCalendar, _as_convention, england_and_wales
+from safeguard_time.errors import (
+    CalendarRangeError,
+    NoRuleInForceError,
+    ProvisionalCalendarWarning,
+    RuleDataError,
+)
+from safeguard_time.rules import Policy, rule_for
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]
+
+__all__ = [
+    "STATUS_LABELS",
+    "BulkAssessment",
+    "BulkDeadlines",
+    "DurationBins",
+    "RowError",
+    "RowErrors",
+    "Status",
+    "add_working_days",
+    "assess",
+    "bin_schemes",
+    "deadlines",
+    "duration_bins",
+    "is_working_day",
+    "working_days_between",
+]
+
+Errors = Literal["raise", "coerce"]
+
+
+class Status(enum.IntEnum):
+    """The codes of :attr:`BulkAssessment.status`; ``label`` is the scalar status value.
+
+    ``ERROR`` is -1, so ``pandas.Categorical.from_codes(r.status, ...)`` makes error rows
+    missing, and indexing :data:`STATUS_LABELS` with a code gives its label.
+
+    >>> Status.OPEN_OVERDUE.label, Status(-1).label
+    ('open_overdue', 'error')
+    """
+
+    MET = _k.MET
+    MISSED = _k.MISSED
+    OPEN_IN_TIME = _k.OPEN_IN_TIME
+    OPEN_OVERDUE = _k.OPEN_OVERDUE
+    ERROR = _k.ERROR
+
+    @property
+    def label(self) -> str:
+        """``"met"``, ``"missed"``, ``"open_in_time"``, ``"open_overdue"`` or ``"error"``.
+
+        >>> Status.MET.label
+        'met'
+        """
+        return self.name.lower()
+
+
+#: The status labels, indexed by status code (``STATUS_LABELS[-1]`` is ``"error"``).
+STATUS_LABELS: tuple[str, ...] = ("met", "missed", "open_in_time", "open_overdue", "error")
+
+
+@attrs.frozen
+class RowError:
+    """A row that could not be computed: where, what value, and why.
+
+    Attributes:
+        row: the row's position in the input (0-based).
+        column: ``"start"``, ``"end"`` or ``"as_of"``.
+        value: the value found there (a ``datetime.date`` where possible, ``None`` if missing).
+        reason: what went wrong, in words.
+    """
+
+    row: int
+    column: str
+    value: object
+    reason: str
+
+
+class RowErrors(Sequence[RowError]):
+    """The error rows of a bulk result, as a read-only sequence of :class:`RowError`.
+
+    Records are built on access, so a column with a million bad rows costs two arrays until
+    it is read.  ``rows`` gives the row numbers as an array.
+    """
+
+    __slots__ = ("_codes", "_describe", "_rows")
+
+    def __init__(
+        self,
+        rows: npt.NDArray[np.int64],
+        codes: npt.NDArray[np.int8],
+        describe: Callable[[int, int], RowError],
+    ) -> None:
+        self._rows = rows
+        self._codes = codes
+        self._describe = describe
+        rows.setflags(write=False)
+
+    @property
+    def rows(self) -> npt.NDArray[np.int64]:
+        """The row numbers of the error rows, ascending.
+
+        >>> import numpy as np
+        >>> deadlines("assessment", np.array(["NaT", "2024-01-02", "NaT"], "M8[D]")).errors.rows
+        array([0, 2])
+        """
+        return self._rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, i: int) -> RowError: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[RowError]: ...
+    def __getitem__(self, i: int | slice) -> RowError | list[RowError]:
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        j = range(len(self))[i]
+        return self._describe(int(self._rows[j]), int(self._codes[j]))
+
+    def __iter__(self) -> Iterator[RowError]:
+        for j in range(len(self)):
+            yield self._describe(int(self._rows[j]), int(self._codes[j]))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        shown = ", ".join(repr(e) for e in self[:3])
+        more = f", ... ({len(self)} in all)" if len(self) > 3 else ""
+        return f"RowErrors([{shown}{more}])"
+
+
+def _labels(codes: npt.NDArray[Any], names: Sequence[str | None]) -> npt.NDArray[np.object_]:
+    table = np.array([*names, None], dtype=object)
+    return table[np.where(codes < 0, len(names), codes)]
+
+
+@attrs.frozen(eq=False)
+class BulkDeadlines:
+    """Due dates of one timescale for a column of start dates (see :func:`deadlines`).
+
+    Attributes:
+        timescale: the timescale id.
+        convention: how working days were counted.
+        due: the statutory due dates (``NaT`` on error rows).
+        last_working_day: ``due``, or the last working day before it for calendar-period
+            rules (a due date may be a weekend; the working day is when to act by).
+        rule: per row, the code of the rule in force on the start date (-1: none).
+        rule_ids: the rule id of each code: ``rule_ids[code]``.
+        provisional: per row, whether the due date depends on unverified bank holidays.
+        errors: the rows that could not be computed.
+    """
+
+    timescale: str
+    convention: Convention
+    due: npt.NDArray[np.datetime64]
+    last_working_day: npt.NDArray[np.datetime64]
+    rule: npt.NDArray[np.integer[Any]]
+    rule_ids: tuple[str, ...]
+    provisional: npt.NDArray[np.bool]
+    errors: RowErrors
+
+    def __len__(self) -> int:
+        return len(self.due)
+
+    def rule_names(self) -> npt.NDArray[np.object_]:
+        """The rule id of each row (``None`` where no rule applied).
+
+        >>> import numpy as np
+        >>> d = deadlines("initial_assessment", np.array(["2009-06-01", "2011-06-01"], "M8[D]"))
+        >>> d.rule_names().tolist(), d.due.tolist()
+        (['initial_assessment.fw2000', 'initial_assessment.wt2010'], [datetime.date(2009, 6, 10), datetime.date(2011, 6, 15)])
+        """
+        return _labels(self.rule, self.rule_ids)
+
+
+@attrs.frozen(eq=False)
+class BulkAssessment:
+    """Timeliness of one timescale for a column of cases (see :func:`assess`).
+
+    Attributes:
+        timescale: the timescale id.
+        convention: how working days were counted.
+        due: the due dates (``NaT`` where the start could not be used).
+        elapsed: working days from the start to completion, or to ``as_of`` for an open
+            case (0 on error rows).
+        status: :class:`Status` codes (``int8``): met 0, missed 1, open_in_time 2,
+            open_overdue 3, error -1.
+        late: working days after the due date (0 when in time, and on error rows).
+        rule: per row, the code of the rule in force on the start date (-1: none).
+        rule_ids: the rule id of each code: ``rule_ids[code]``.
+        provisional: per row, whether the answer depends on unverified bank holidays.
+        errors: the rows that could not be computed, with the reason.
+    """
+
+    timescale: str
+    convention: Convention
+    due: npt.NDArray[np.datetime64]
+    elapsed: npt.NDArray[np.int32]
+    status: npt.NDArray[np.int8]
+    late: npt.NDArray[np.int32]
+    rule: npt.NDArray[np.integer[Any]]
+    rule_ids: tuple[str, ...]
+    provisional: npt.NDArray[np.bool]
+    errors: RowErrors
+
+    def __len__(self) -> int:
+        return len(self.status)
+
+    @property
+    def ok(self) -> npt.NDArray[np.bool_]:
+        """Which rows were computed (status is not error).
+
+        >>> import numpy as np
+        >>> s = np.array(["2024-03-08", "NaT"], dtype="datetime64[D]")
+        >>> assess("assessment", s, s + 10).ok
+        array([ True, False])
+        """
+        return self.status >= 0
+
+    def status_names(self) -> npt.NDArray[np.object_]:
+        """The status of each row as its label (``"met"``, ..., ``"error"``).
+
+        >>> import numpy as np
+        >>> s = np.array(["2024-03-08", "2024-03-08"], dtype="datetime64[D]")
+        >>> assess("assessment", s, s + np.array([30, 90])).status_names()
+        array(['met', 'missed'], dtype=object)
+        """
+        return np.array(STATUS_LABELS, dtype=object)[self.status]
+
+    def rule_names(self) -> npt.NDArray[np.object_]:
+        """The rule id of each row (``None`` where no rule applied).
+
+        >>> import numpy as np
+        >>> s = np.array(["2013-04-15", "2024-03-08"], dtype="datetime64[D]")
+        >>> assess("assessment", s, s + 10).rule_names().tolist()
+        ['assessment.wt2013', 'assessment.wt2023']
+        """
+        return _labels(self.rule, self.rule_ids)
+
+    def counts(self) -> dict[str, int]:
+        """How many rows have each status.
+
+        >>> import numpy as np
+        >>> s = np.array(["2024-03-08", "2024-03-08", "NaT"], dtype="datetime64[D]")
+        >>> assess("assessment", s, s + np.array([10, 90, 0])).counts()
+        {'met': 1, 'missed': 1, 'open_in_time': 0, 'open_overdue': 0, 'error': 1}
+        """
+        found = np.bincount(self.status.astype(np.int64) + 1, minlength=5)
+        return {label: int(found[(i + 1) % 5]) for i, label in enumerate(STATUS_LABELS)}
+
+    def bins(self, scheme: str | None = None) -> DurationBins:
+        """DfE-style duration bins of the completed rows (see :func:`duration_bins`).
+
+        >>> import numpy as np
+        >>> s = np.array(["2024-03-08", "2024-03-08", "2024-03-08", "NaT"], dtype="datetime64[D]")
+        >>> b = assess("assessment", s, s + np.array([0, 14, 80, 0])).bins()
+        >>> b.counts.tolist(), b.excluded
+        ([1, 1, 0, 0, 0, 0, 0, 1, 0], 1)
+        """
+        return duration_bins(self, scheme)
+
+    def to_pandas(self, index: Any = None) -> pd.DataFrame:
+        """The result as a pandas DataFrame (pandas is imported here, not before).
+
+        Columns: ``due``, ``elapsed`` and ``late`` (nullable ``Int32``, missing on error
+        rows), ``status`` and ``rule`` (categoricals), ``provisional``, and ``error`` (the
+        reason on error rows).
+
+        >>> import numpy as np
+        >>> s = np.array(["2024-03-08", "NaT"], dtype="datetime64[D]")
+        >>> assess("assessment", s, s + 10).to_pandas()[["status", "elapsed", "error"]]
+          status  elapsed          error
+        0    met        6           <NA>
+        1  error     <NA>  missing start
+        """
+        import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+        bad = self.status < 0
+        error = np.full(len(self), None, dtype=object)
+        for e in self.errors:
+            error[e.row] = e.reason
+        return pd.DataFrame(
+            {
+                "due": self.due.astype("datetime64[s]"),
+                "elapsed": pd.arrays.IntegerArray(self.elapsed, bad),
+                "status": pd.Categorical.from_codes(
+                    np.where(bad, len(STATUS_LABELS) - 1, self.status).astype(np.int64),
+                    dtype=pd.CategoricalDtype(list(STATUS_LABELS)),
+                ),
+                "late": pd.arrays.IntegerArray(self.late, bad.copy()),
+                "rule": pd.Categorical.from_codes(
+                    self.rule.astype(np.int64), dtype=pd.CategoricalDtype(list(self.rule_ids))
+                ),
+                "provisional": self.provisional,
+                "error": pd.array(error, dtype="string"),
+            },
+            index=index,
+        )
+
+
+# --- common plumbing ----------------------------------------------------------------------
+
+
+def _calendar(calendar: WorkingCalendar | None) -> WorkingCalendar:
+    return calendar if calendar is not None else england_and_wales()
+
+
+def _convention(value: Convention | str) -> Convention:
+    return _as_convention(value)  # one parser for the scalar and bulk paths
+
+
+def _same_length(a: DayColumn, b: DayColumn, names: str) -> None:
+    if len(a) != len(b):
+        raise ValueError(f"{names} have different lengths: {len(a)} and {len(b)} rows")
+
+
+def _warn_provisional(cal: WorkingCalendar, count: int, total: int) -> None:
+    warnings.warn(
+        f"{count} of {total} results depend on {cal.name} bank holidays after "
+        f"{cal.verified_through}, which are projections, not the verified list "
+        "(see the provisional flags)",
+        ProvisionalCalendarWarning,
+        stacklevel=3,
+    )
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if isinstance(value, _dt.date) else str(value)
+
+
+def _range_text(cal: WorkingCalendar) -> str:
+    return f"the supported calendar range {cal.first.isoformat()} to {cal.last.isoformat()}"
+
+
+def _range_error(
+    cal: WorkingCalendar, row: int | None, what: str, value: object
+) -> CalendarRangeError:
+    where = what if row is None else f"row {row}: {what}"
+    anchor = value if isinstance(value, _dt.date) else cal.last
+    err = CalendarRangeError(anchor, cal.first, cal.last, what=where)
+    if not isinstance(value, _dt.date):
+        err.args = (f"{where} {_iso(value)} is outside {_range_text(cal)}",)
+    return err
+
+
+def _not_a_date(value: object) -> str:
+    return f"not a date: {type(value).__name__} {value!r}"
+
+
+def _check_bad(col: DayColumn, what: str, errors: Errors) -> None:
+    if col.bad and errors == "raise":
+        row = min(col.bad)
+        raise TypeError(f"row {row}: {what}: {_not_a_date(col.bad[row])}")
+
+
+# --- the calendar functions ---------------------------------------------------------------
+
+
+def add_working_days(
+    starts: Any,
+    n: Any,
+    *,
+    calendar: WorkingCalendar | None = None,
+    convention: Convention | str = Convention.EVENT_DAY_ZERO,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> npt.NDArray[np.datetime64]:
+    """The date ``n`` working days after each start: Excel's ``WORKDAY``, column-wise.
+
+    The same answer as :meth:`~safeguard_time.WorkingCalendar.add_working_days` on every row; ``n`` is an
+    int or an integer column.  A missing start gives ``NaT``.  A start or result outside
+    the calendar raises :class:`~safeguard_time.errors.CalendarRangeError` naming the row,
+    or gives ``NaT`` with ``errors="coerce"``.
+
+    >>> import numpy as np
+    >>> s = np.array(["2022-09-16", "2024-03-09", "NaT"], dtype="datetime64[D]")
+    >>> add_working_days(s, 1)                      # Mon 19 Sep 2022: state funeral
+    array(['2022-09-20', '2024-03-11',        'NaT'], dtype='datetime64[D]')
+    >>> add_working_days(s, [1, 1, 1], convention="next_working_day_zero")
+    array(['2022-09-20', '2024-03-12',        'NaT'], dtype='datetime64[D]')
+    >>> add_working_days(np.array(["1989-12-29"], dtype="datetime64[D]"), 5, errors="coerce")
+    array(['NaT'], dtype='datetime64[D]')
+    """
+    cal = _calendar(calendar)
+    conv = _convention(convention)
+    col = to_days(starts, "starts")
+    _check_bad(col, "start", errors)
+    scalar_n, n_arr = int_column(n, len(col), "n")
+    t = cal_tables(cal)
+    out = np.empty(len(col), dtype="datetime64[D]")
+    out_i = out.view(np.int64)
+    provisional = 0
+    for lo in range(0, len(col), _k.CHUNK):
+        hi = min(lo + _k.CHUNK, len(col))
+        s = col.chunk(lo, hi)
+        n_chunk: int | npt.NDArray[np.int64] = scalar_n if scalar_n is not None else n_arr[lo:hi]
+        result, _missing, bad = _k.add_chunk(t, s, n_chunk, conv)
+        if bad.any() and errors == "raise":
+            row = int(np.flatnonzero(bad)[0])
+            _raise_add(cal, t, col, lo + row, s[row], n_chunk, conv)
+        out_i[lo:hi] = result
+        provisional += int(
+            np.count_nonzero((result != NAT) & (np.maximum(result, s) > t.verified_last))
+        )
+    if provisional:
+        _warn_provisional(cal, provisional, len(col))
+    return out
+
+
+def _raise_add(
+    cal: WorkingCalendar,
+    t: CalTables,
+    col: DayColumn,
+    row: int,
+    day: np.int64,
+    n: int | npt.NDArray[np.int64],
+    conv: Convention,
+) -> None:
+    value = col.value(row)
+    if not t.first <= int(day) <= t.last:
+        raise _range_error(cal, row, "start", value)
+    raise CalendarRangeError(
+        cal.last,
+        cal.first,
+        cal.last,
+        result_of=f"row {row}: counting from {_iso(value)}",
+    )
+
+
+def working_days_between(
+    starts: Any,
+    ends: Any,
+    *,
+    calendar: WorkingCalendar | None = None,
+    convention: Convention | str = Convention.EVENT_DAY_ZERO,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> np.ma.MaskedArray[tuple[int], np.dtype[np.int32]]:
+    """Working days elapsed from each start to each end: days d with start < d <= end.
+
+    The same answer as :meth:`~safeguard_time.WorkingCalendar.working_days_between` on every row
+    (negative when the end is before the start).  The result is a masked ``int32`` array:
+    a row with a missing start or end is masked.  A date outside the calendar raises
+    :class:`~safeguard_time.errors.CalendarRangeError` naming the row, or is masked with
+    ``errors="coerce"``.
+
+    >>> import numpy as np
+    >>> s = np.array(["2024-03-08", "2024-03-09", "2024-03-08"], dtype="datetime64[D]")
+    >>> e = np.array(["2024-05-15", "2024-03-12", "NaT"], dtype="datetime64[D]")
+    >>> working_days_between(s, e).tolist()          # masked: None in a list
+    [45, 2, None]
+    >>> working_days_between(s, e, convention="next_working_day_zero").filled(-1)
+    array([45,  1, -1], dtype=int32)
+    """
+    cal = _calendar(calendar)
+    conv = _convention(convention)
+    a = to_days(starts, "starts")
+    b = to_days(ends, "ends")
+    _same_length(a, b, "starts and ends")
+    _check_bad(a, "start", errors)
+    _check_bad(b, "end", errors)
+    t = cal_tables(cal)
+    n = len(a)
+    data = np.empty(n, dtype=np.int32)
+    mask = np.empty(n, dtype=np.bool_)
+    provisional = 0
+    for lo in range(0, n, _k.CHUNK):
+        hi = min(lo + _k.CHUNK, n)
+        s, e = a.chunk(lo, hi), b.chunk(lo, hi)
+        counts, missing, bad = _k.between_chunk(t, s, e, conv)
+        if bad.any() and errors == "raise":
+            row = int(np.flatnonzero(bad)[0])
+            for col, what, day in ((a, "start", s[row]), (b, "end", e[row])):
+                if not t.first <= int(day) <= t.last:
+                    raise _range_error(cal, lo + row, what, col.value(lo + row))
+            raise CalendarRangeError(
+                cal.last,
+                cal.first,
+                cal.last,
+                result_of=f"row {lo + row}: counting from {_iso(a.value(lo + row))}",
+            )
+        data[lo:hi] = counts
+        mask[lo:hi] = missing | bad
+        good = ~mask[lo:hi]
+        provisional += int(np.count_nonzero(good & (np.maximum(s, e) > t.verified_last)))
+    if provisional:
+        _warn_provisional(cal, provisional, n)
+    return np.ma.MaskedArray(data, mask=mask)
+
+
+def is_working_day(
+    dates: Any,
+    *,
+    calendar: WorkingCalendar | None = None,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> np.ma.MaskedArray[tuple[int], np.dtype[np.bool_]]:
+    """Whether each date is a working day (not a weekend, bank holiday or closure).
+
+    A masked ``bool`` array: a missing date is masked.  A date outside the calendar raises
+    :class:`~safeguard_time.errors.CalendarRangeError` naming the row, or is masked with
+    ``errors="coerce"``.
+
+    >>> import numpy as np
+    >>> is_working_day(np.array(["2023-05-08", "2020-05-04", "NaT"], "M8[D]")).tolist()
+    [False, True, None]
+    """
+    cal = _calendar(calendar)
+    col = to_days(dates, "dates")
+    _check_bad(col, "date", errors)
+    t = cal_tables(cal)
+    n = len(col)
+    data = np.empty(n, dtype=np.bool_)
+    mask = np.empty(n, dtype=np.bool_)
+    provisional = 0
+    for lo in range(0, n, _k.CHUNK):
+        hi = min(lo + _k.CHUNK, n)
+        d = col.chunk(lo, hi)
+        inside = _k.in_range(t, d)
+        missing = d == NAT
+        bad = ~inside & ~missing
+        if bad.any() and errors == "raise":
+            row = lo + int(np.flatnonzero(bad)[0])
+            raise _range_error(cal, row, "date", col.value(row))
+        data[lo:hi] = t.working[np.where(inside, d, t.first) - t.base]
+        mask[lo:hi] = ~inside
+        provisional += int(np.count_nonzero(inside & (d > t.verified_last)))
+    if provisional:
+        _warn_provisional(cal, provisional, n)
+    return np.ma.MaskedArray(data, mask=mask)
+
+
+# --- deadlines and assess -----------------------------------------------------------------
+
+
+class _Describer:
+    """Builds the :class:`RowError` of an error row from its code, on demand."""
+
+    def __init__(
+        self,
+        plan: RulePlan,
+        cal: WorkingCalendar,
+        starts: DayColumn,
+        ends: DayColumn | None,
+        as_of: DayColumn | None,
+    ) -> None:
+        self.plan = plan
+        self.cal = cal
+        self.starts = starts
+        self.ends = ends
+        self.as_of = as_of
+        self._reasons: dict[_dt.date, str] = {}
+
+    def __call__(self, row: int, code: int) -> RowError:  # noqa: PLR0911 - one per code
+        plan, cal = self.plan, self.cal
+        start = self.starts.value(row)
+        if code == _k.START_MISSING:
+            return RowError(row, "start", None, "missing start")
+        if code == _k.START_NOT_DATE:
+            return RowError(row, "start", start, _not_a_date(start))
+        if code == _k.START_RANGE:
+            return RowError(
+                row, "start", start, f"start {_iso(start)} is outside {_range_text(cal)}"
+            )
+        if code == _k.NO_RULE:
+            return RowError(row, "start", start, self._no_rule(start))
+        if code == _k.DUE_OUT_OF_RANGE:
+            return RowError(
+                row,
+                "start",
+                start,
+                f"{plan.timescale} from {_iso(start)}: the due date falls outside "
+                f"{_range_text(cal)}",
+            )
+        end = self.ends.value(row) if self.ends is not None else None
+        if code == _k.END_NOT_DATE:
+            return RowError(row, "end", end, _not_a_date(end))
+        if code == _k.END_RANGE:
+            return RowError(row, "end", end, f"end {_iso(end)} is outside {_range_text(cal)}")
+        if code == _k.END_BEFORE_START:
+            return RowError(
+                row, "end", end, f"end before start: {_iso(end)} is before {_iso(start)}"
+            )
+        if code == _k.NEEDS_AS_OF:
+            return RowError(row, "end", None, "open case needs as_of")
+        as_of = self.as_of.value(row) if self.as_of is not None else None
+        if code == _k.AS_OF_NOT_DATE:
+            return RowError(row, "as_of", as_of, _not_a_date(as_of))
+        return RowError(row, "as_of", as_of, f"as_of {_iso(as_of)} is outside {_range_text(cal)}")
+
+    def _no_rule(self, day: object) -> str:
+        assert isinstance(day, _dt.date)  # the start was inside the calendar
+        found = self._reasons.get(day)
+        if found is None:
+            found = self._reasons[day] = self._no_rule_reason(day)
+        return found
+
+    def _no_rule_reason(self, day: _dt.date) -> str:
+        try:
+            rule_for(self.plan.timescale, day, policy=self.plan.policy, phase=self.plan.phase)
+        except NoRuleInForceError as exc:
+            return str(exc)
+        return f"no rule for {self.plan.timescale!r} was in force on {day.isoformat()}"
+
+
+def _start_ok(plan: RulePlan, col: DayColumn) -> Callable[[int], bool]:
+    """Whether a row's start can be used (checked one row at a time, for the rare rows)."""
+
+    def ok(row: int) -> bool:
+        code, _, _ = _k.start_codes(plan, col.chunk(row, row + 1))
+        return int(code[0]) == 0
+
+    return ok
+
+
+def _rows_where(rows: Iterable[int], keep: Callable[[int], bool]) -> npt.NDArray[np.int64]:
+    return np.array([r for r in sorted(rows) if keep(r)], dtype=np.int64)
+
+
+def deadlines(
+    timescale: str,
+    starts: Any,
+    *,
+    policy: Policy | None = None,
+    convention: Convention | str = Convention.EVENT_DAY_ZERO,
+    calendar: WorkingCalendar | None = None,
+    phase: str | None = None,
+) -> BulkDeadlines:
+    """Due dates of ``timescale`` for a column of start dates, the rule chosen per row.
+
+    Each row gets the rule in force on its own start date under ``policy``, as
+    :func:`~safeguard_time.deadline` would: a column of 2008-2014 referrals gets 7, 10 or
+    45 working days as the editions say.  Rows that cannot be computed (missing start,
+    outside the calendar, no rule in force) are listed in ``errors``; every other row is
+    returned.  An unknown timescale raises
+    :class:`~safeguard_time.errors.UnknownTimescaleError`.
+
+    >>> import numpy as np
+    >>> s = np.array(["2013-04-12", "2013-04-15", "NaT"], dtype="datetime64[D]")
+    >>> d = deadlines("initial_assessment", s)
+    >>> d.due, d.rule_names().tolist()
+    (array(['2013-04-26',        'NaT',        'NaT'], dtype='datetime64[D]'), ['initial_assessment.wt2010', None, None])
+    >>> [(e.row, e.reason) for e in d.errors]  # doctest: +NORMALIZE_WHITESPACE
+    [(1, "no rule for 'initial_assessment' was in force on 2013-04-15; the rule that applied then was 'assessment'"),
+     (2, 'missing start')]
+    """
+    cal = _calendar(calendar)
+    conv = _convention(convention)
+    plan = rule_plan(cal, timescale, policy, phase, conv)
+    col = to_days(starts, "starts")
+    out = _k.deadlines_kernel(plan, col)
+    if col.bad:
+        # Read as missing; say what they were instead.
+        out.errors.set(np.fromiter(col.bad, np.int64, len(col.bad)), _k.START_NOT_DATE)
+    rows, codes = out.errors.arrays()
+    count = int(np.count_nonzero(out.provisional))
+    if count:
+        _warn_provisional(cal, count, len(col))
+    return BulkDeadlines(
+        timescale=timescale,
+        convention=conv,
+        due=out.due,
+        last_working_day=out.last_working_day,
+        rule=out.rule,
+        rule_ids=plan.rule_ids,
+        provisional=out.provisional,
+        errors=RowErrors(rows, codes, _Describer(plan, cal, col, None, None)),
+    )
+
+
+def assess(
+    timescale: str,
+    starts: Any,
+    ends: Any = None,
+    *,
+    as_of: Any = None,
+    policy: Policy | None = None,
+    convention: Convention | str = Convention.EVENT_DAY_ZERO,
+    calendar: WorkingCalendar | None = None,
+    phase: str | None = None,
+) -> BulkAssessment:
+    """Timeliness of ``timescale`` for a whole caseload in one pass.
+
+    Row by row the same answer as ``deadline(timescale, start).assess(end, as_of=as_of)``:
+    the due date under the rule in force on the row's start date, working days elapsed,
+    met / missed / open_in_time / open_overdue, and working days late.
+
+    ``ends`` holds completion dates; a missing end (or ``ends=None``: every case open) is an
+    open case judged as of ``as_of``, a date or a column of dates.  An open case with no
+    ``as_of`` is an error row ("open case needs as_of"), as are rows with a missing start,
+    a date outside the calendar, no rule in force, or an end before the start: they are
+    listed in ``errors`` and every other row is returned.  Only caller errors raise (an
+    unknown timescale, columns of different lengths, an ``as_of`` date outside the
+    calendar).
+
+    >>> import numpy as np
+    >>> s = np.array(["2024-03-08", "2024-03-08", "2024-03-08", "2024-03-08"], "M8[D]")
+    >>> e = np.array(["2024-05-15", "2024-05-16", "NaT", "2024-03-01"], "M8[D]")
+    >>> r = assess("assessment", s, e, as_of=np.datetime64("2024-06-03"))
+    >>> r.status_names().tolist()
+    ['met', 'missed', 'open_overdue', 'error']
+    >>> r.elapsed.tolist(), r.late.tolist()
+    ([45, 46, 57, 0], [0, 1, 12, 0])
+    >>> r.errors[0]
+    RowError(row=3, column='end', value=datetime.date(2024, 3, 1), reason='end before start: 2024-03-01 is before 2024-03-08')
+    """
+    cal = _calendar(calendar)
+    conv = _convention(convention)
+    plan = rule_plan(cal, timescale, policy, phase, conv)
+    start_col = to_days(starts, "starts")
+    end_col = to_days(ends, "ends") if ends is not None else None
+    if end_col is not None:
+        _same_length(start_col, end_col, "starts and ends")
+    as_of_day = NAT
+    as_of_col: DayColumn | None = None
+    if _is_column(as_of):
+        as_of_col = to_days(as_of, "as_of")
+        _same_length(start_col, as_of_col, "starts and as_of")
+    elif as_of is not None:
+        as_of_day = day_scalar(as_of, "as_of")
+        t = plan.tables
+        if as_of_day != NAT and not t.first <= as_of_day <= t.last:
+            raise _range_error(cal, None, "as_of", day_value(as_of_day))
+    out = _k.assess_kernel(plan, start_col, end_col, as_of_day, as_of_col)
+    # Values that were not dates were read as missing; say what they were instead.  The
+    # start's problem comes first, then the end's, then the as_of's (used by open rows).
+    start_ok = _start_ok(plan, start_col)
+    if end_col is not None and end_col.bad:
+        rows = _rows_where(end_col.bad, start_ok)
+        out.errors.set(rows, _k.END_NOT_DATE)
+        out.status[rows] = _k.ERROR
+        out.elapsed[rows] = 0
+        out.late[rows] = 0
+        out.provisional[rows] = out.due[rows].view(np.int64) > plan.tables.verified_last
+    if as_of_col is not None and as_of_col.bad:
+        rows = _rows_where(as_of_col.bad, start_ok)
+        if end_col is not None:
+            rows = np.array([r for r in rows if end_col.value(int(r)) is None], dtype=np.int64)
+            rows = rows[~np.isin(rows, list(end_col.bad))]
+        out.errors.set(rows, _k.AS_OF_NOT_DATE)
+    if start_col.bad:
+        out.errors.set(np.fromiter(start_col.bad, np.int64, len(start_col.bad)), _k.START_NOT_DATE)
+    rows, codes = out.errors.arrays()
+    count = int(np.count_nonzero(out.provisional))
+    if count:
+        _warn_provisional(cal, count, len(start_col))
+    return BulkAssessment(
+        timescale=timescale,
+        convention=conv,
+        due=out.due,
+        elapsed=out.elapsed,
+        status=out.status,
+        late=out.late,
+        rule=out.rule,
+        rule_ids=plan.rule_ids,
+        provisional=out.provisional,
+        errors=RowErrors(rows, codes, _Describer(plan, cal, start_col, end_col, as_of_col)),
+    )
+
+
+def _is_column(x: object) -> bool:
+    if x is None or isinstance(x, (str, bytes, _dt.date, np.datetime64)):
+        return False
+    if isinstance(x, np.ndarray):
+        return x.ndim == 1
+    return hasattr(x, "__len__") or hasattr(x, "__arrow_c_array__")
+
+
+# --- duration bins ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Scheme:
+    id: str
+    title: str
+    source: str
+    status: str
+    labels: tuple[str, ...]
+    lows: tuple[int, ...]
+    highs: tuple[int | None, ...]
+
+
+@functools.cache
+def _schemes() -> dict[str, _Scheme]:
+    path = os.path.join(DATA_DIR, "bins.toml")
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    out: dict[str, _Scheme] = {}
+    for sid, table in raw.get("schemes", {}).items():
+        where = f"bins.toml, scheme {sid!r}"
+        bins = table.get("bins", [])
+        labels, lows, highs = [], [], []
+        expect = 0
+        for i, b in enumerate(bins):
+            lo, hi = b.get("min"), b.get("max")
+            if lo != expect:
+                raise RuleDataError(f"{where}: bin {i} starts at {lo}, expected {expect}")
+            last = i == len(bins) - 1
+            if (hi is None) is not last:
+                raise RuleDataError(f"{where}: only the last bin is open-ended (no 'max')")
+            if hi is not None and hi < lo:
+                raise RuleDataError(f"{where}: bin {i} ends before it starts")
+            labels.append(str(b["label"]))
+            lows.append(int(lo))
+            highs.append(None if hi is None else int(hi))
+            expect = (hi or 0) + 1
+        if not bins:
+            raise RuleDataError(f"{where}: no bins")
+        out[sid] = _Scheme(
+            sid,
+            str(table["title"]),
+            str(table["source"]),
+            str(table["status"]),
+            tuple(labels),
+            tuple(lows),
+            tuple(highs),
+        )
+    return out
+
+
+def bin_schemes() -> tuple[str, ...]:
+    """The ids of the duration-bin schemes (each is the timescale it bins).
+
+    >>> bin_schemes()
+    ('assessment', 'initial_cp_conference')
+    """
+    return tuple(_schemes())
+
+
+@attrs.frozen(eq=False)
+class DurationBins:
+    """Counts and percentages of completed cases by working days elapsed (DfE-style bins).
+
+    ``str()`` gives a plain table; ``rows()`` the same as tuples.
+
+    Attributes:
+        scheme: the scheme id.
+        title: what the bins count.
+        source: where the bin edges come from.
+        labels: the bins' labels, e.g. ``"same day"``, ``"1-10"``, ..., ``"61+"``.
+        counts: cases per bin.
+        percentages: percent of ``total`` per bin (``nan`` when ``total`` is 0).
+        total: completed cases counted.
+        excluded: rows left out (open cases and error rows).
+    """
+
+    scheme: str
+    title: str
+    source: str
+    labels: tuple[str, ...]
+    counts: npt.NDArray[np.int64]
+    percentages: npt.NDArray[np.float64]
+    total: int
+    excluded: int
+
+    def rows(self) -> list[tuple[str, int, float]]:
+        """``(label, count, percent)`` for each bin.
+
+        >>> duration_bins([0, 12, 30, 30], "initial_cp_conference").rows()
+        [('0-10', 1, 25.0), ('11-15', 1, 25.0), ('16-20', 0, 0.0), ('21+', 2, 50.0)]
+        """
+        return [
+            (label, int(c), float(p))
+            for label, c, p in zip(self.labels, self.counts, self.percentages, strict=True)
+        ]
+
+    def __str__(self) -> str:
+        width = max(len("working days"), *(len(lab) for lab in self.labels))
+        lines = [self.title, f"{'working days':<{width}}  {'count':>9}  {'percent':>7}"]
+        lines += [f"{lab:<{width}}  {c:>9}  {p:>7.1f}" for lab, c, p in self.rows()]
+        total_pct = 100.0 if self.total else float("nan")
+        lines.append(f"{'total':<{width}}  {self.total:>9}  {total_pct:>7.1f}")
+        if self.excluded:
+            lines.append(f"(not counted: {self.excluded} open or error rows)")
+        return "\n".join(lines)
+
+
+def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> DurationBins:
+    """DfE-style duration bins: how many completed cases took how many working days.
+
+    ``data`` is a :class:`BulkAssessment` (its completed rows are counted: met or missed)
+    or a column of elapsed working days (masked entries are left out).  ``scheme`` names
+    the bins (:func:`bin_schemes`); a :class:`BulkAssessment` picks the scheme of its own
+    timescale.  The bin edges are data, in ``_data/bins.toml``.
+
+    >>> import numpy as np
+    >>> print(duration_bins(np.array([0, 3, 10, 11, 44, 45, 46, 59, 61, 200]), "assessment"))
+    Duration of assessments (working days from referral to completion)
+    working days      count  percent
+    same day              1     10.0
+    1-10                  2     20.0
+    11-20                 1     10.0
+    21-30                 0      0.0
+    31-40                 0      0.0
+    41-45                 2     20.0
+    46-50                 1     10.0
+    51-60                 1     10.0
+    61+                   2     20.0
+    total                10    100.0
+    """
+    excluded = 0
+    if isinstance(data, BulkAssessment):
+        scheme = scheme if scheme is not None else data.timescale
+        done = data.status <= _k.MISSED
+        done &= data.status >= 0
+        values = data.elapsed[done]
+        excluded = len(data) - len(values)
+    else:
+        arr = np.ma.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
+        if arr.dtype.kind not in "iu":
+            raise TypeError(f"expected working-day counts (integers), got {arr.dtype}")
+        values = np.asarray(arr.compressed(), dtype=np.int64)
+        excluded = len(arr) - len(values)
+    schemes = _schemes()
+    if scheme not in schemes:
+        raise ValueError(f"no duration-bin scheme {scheme!r}; choose one of: {', '.join(schemes)}")
+    sch = schemes[scheme]
+    if len(values) and int(values.min()) < 0:
+        raise ValueError("elapsed working days must not be negative for duration bins")
+    which = np.searchsorted(np.array(sch.lows), values, side="right") - 1
+    counts = np.bincount(which, minlength=len(sch.labels)).astype(np.int64)
+    total = int(counts.sum())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct = counts * 100.0 / total if total else np.full(len(counts), np.nan)
+    return DurationBins(
+        scheme=sch.id,
+        title=sch.title,
+        source=sch.source,
+        labels=sch.labels,
+        counts=counts,
+        percentages=np.asarray(pct, dtype=np.float64),
+        total=total,
+        excluded=excluded,
+    )
