@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +72,30 @@ def test_python_dash_m_entry_point() -> None:
         check=True,
     )
     assert done.stdout.startswith("2022-09-20 (Tuesday)")
+
+
+def test_calendar_subcommand_writes_a_table(tmp_path: Path) -> None:
+    out = tmp_path / "cal.csv"
+    assert (
+        main(["calendar", "--from", "2022-09-16", "--to", "2022-09-20", "--output", str(out)]) == 0
+    )
+    lines = out.read_text("utf-8").splitlines()
+    assert lines[0].startswith("date,weekday,is_working_day,working_day_number")
+    monday = next(line for line in lines if line.startswith("2022-09-19"))
+    assert "State Funeral of Queen Elizabeth II" in monday and ",false," in monday
+    assert (
+        main(
+            [
+                "calendar",
+                "--from",
+                "2022-09-16",
+                "--to",
+                "2022-09-20",
+                "--format",
+                "sql",
+                "--output",
+                str(out),
+            ]
+        )
+        == 2
+    )  # sql needs --dialect

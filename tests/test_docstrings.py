@@ -17,6 +17,7 @@ PUBLIC_MODULES = [
     "safeguard_time.schedules",
     "safeguard_time.excel",
     "safeguard_time.export",
+    "safeguard_time.bulk",
 ]
 
 

@@ -12,9 +12,11 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
 from safeguard_time.errors import ProvisionalCalendarWarning, SafeguardTimeError
+from safeguard_time.export import add_calendar_arguments, run_calendar_command
 
 __all__ = ["main"]
 
@@ -32,6 +34,15 @@ def _convention(text: str) -> Convention:
     except ValueError:
         valid = ", ".join(c.value for c in Convention)
         raise argparse.ArgumentTypeError(f"unknown convention {text!r}; use {valid}") from None
+
+
+def _check(text: str) -> Any:
+    from safeguard_time._scan import Check  # noqa: PLC0415 - the scan loads on demand
+
+    try:
+        return Check.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _calendar() -> WorkingCalendar:
@@ -132,6 +143,61 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from safeguard_time import _scan  # noqa: PLC0415 - numpy, pyarrow: only for a scan
+
+    try:
+        if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
+            raise _scan.ScanError(f"{args.report}: cannot write: no such folder")
+        policy = _scan.load_policy(args.policy) if args.policy else None
+        opts = _scan.ScanOptions(
+            input=args.input,
+            output=args.output,
+            checks=tuple(args.check),
+            as_of=args.as_of,
+            errors=args.errors,
+            policy=policy,
+            convention=args.convention,
+            neutralise=args.neutralise,
+            encoding=args.encoding,
+            progress=not args.quiet and sys.stderr.isatty(),
+            block_size=args.block_size or _scan.DEFAULT_BLOCK,
+        )
+        summary = _scan.scan(opts)
+        if args.report:
+            from safeguard_time._report import write_report  # noqa: PLC0415
+
+            write_report(args.report, summary)
+    except _scan.ScanError as exc:
+        print(f"safeguard-time: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        raise  # the reader of standard output went away: main() ends quietly
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"safeguard-time: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("safeguard-time: interrupted; no output written", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        print(summary.text(), file=sys.stderr)
+    if args.strict and summary.rows_with_errors:
+        first = summary.first_error
+        detail = ""
+        if first is not None:
+            detail = (
+                f"; first: {summary.input}, line {first.line}, column {first.column}: "
+                f"{first.reason}"
+            )
+        print(
+            f"safeguard-time: {summary.rows_with_errors} rows with errors (--strict){detail}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = argparse.ArgumentParser(
@@ -173,6 +239,54 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="from_date", type=_iso_date)
     p.add_argument("--to", dest="to_date", type=_iso_date)
     p.set_defaults(func=_cmd_holidays)
+
+    p = sub.add_parser(
+        "scan",
+        parents=[conv],
+        help="assess every row of a caseload file (CSV or Parquet)",
+        description="Read a caseload file, assess each --check on every row, and write every "
+        "row back with <timescale>_due, _elapsed, _status, _late and _rule columns. "
+        "Exit status: 0 done (even with bad rows), 1 bad rows with --strict, 2 bad usage or "
+        "an unreadable file.",
+    )
+    p.add_argument("input", help="a .csv or .parquet file; - reads CSV from standard input")
+    p.add_argument(
+        "--check",
+        action="append",
+        required=True,
+        type=_check,
+        metavar="TIMESCALE=START_COL[:END_COL]",
+        help="a timescale and the columns of its start and end events (repeatable)",
+    )
+    p.add_argument("--as-of", type=_iso_date, help="judge open cases as of this date (YYYY-MM-DD)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="the scanned file: .csv or .parquet; - writes CSV to standard output",
+    )
+    p.add_argument("--errors", metavar="FILE", help="write the errors report (CSV) here")
+    p.add_argument("--report", metavar="FILE", help="write an HTML report here")
+    p.add_argument("--policy", metavar="FILE", help="a council policy (TOML or JSON)")
+    p.add_argument(
+        "--strict", action="store_true", help="exit with status 1 if any row has an error"
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary")
+    p.add_argument(
+        "--no-neutralise",
+        dest="neutralise",
+        action="store_false",
+        help="write text cells starting with = + - @ as they are (no leading ')",
+    )
+    p.add_argument(
+        "--encoding", default="utf-8", help="the input CSV's text encoding (default utf-8)"
+    )
+    p.add_argument("--block-size", type=int, default=None, help=argparse.SUPPRESS)
+    p.set_defaults(func=_cmd_scan)
+
+    p = sub.add_parser("calendar", help="export the calendar as a table: CSV, Parquet, xlsx or SQL")
+    add_calendar_arguments(p)
+    p.set_defaults(func=run_calendar_command)
     return parser
 
 

@@ -1,0 +1,1421 @@
+"""The engine of ``safeguard-time scan``: read a caseload in chunks, assess, write every row.
+
+The file is read in blocks (Arrow's streaming CSV reader, or a Parquet file's row batches),
+every column as it is (CSV cells stay text, exactly as written).  For each block, each date
+column named by a check is read cell by cell (:mod:`safeguard_time._cells`), each check is
+assessed by :func:`safeguard_time.bulk.assess`, and the block goes out with five more
+columns per check.  Problems go to the errors report as they are met; only counts are kept,
+so memory stays flat however long the file.
+
+pyarrow is imported by the functions that need it, never at import time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as _dt
+import difflib
+import functools
+import json
+import os
+import queue
+import re
+import sys
+import threading
+import tomllib
+import warnings
+from collections.abc import Callable, Generator, Iterator, Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from safeguard_time import bulk
+from safeguard_time._cells import NAT, ParsedColumn, parse_column
+from safeguard_time.calendar import Convention, england_and_wales
+from safeguard_time.errors import ProvisionalCalendarWarning, SafeguardTimeError
+from safeguard_time.rules import Policy, Rule, rulebook
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+__all__ = [
+    "STATUS_LABELS",
+    "Check",
+    "CheckSummary",
+    "ScanError",
+    "ScanOptions",
+    "ScanSummary",
+    "load_policy",
+    "neutralise_text",
+    "scan",
+]
+
+#: Status values written to ``<timescale>_status``, by code.
+STATUS_LABELS = ("met", "missed", "open_in_time", "open_overdue", "error", "not_applicable")
+MET, MISSED, OPEN_IN_TIME, OPEN_OVERDUE, ERROR, NOT_APPLICABLE = range(6)
+OUTPUT_SUFFIXES = ("due", "elapsed", "status", "late", "rule")
+#: Working days shown one by one in the report's histogram; longer ones share the last bar.
+HISTOGRAM_CAP = 120
+_FIRST_MONTH = 1990 * 12  # the months the on-time-by-month counts cover: 1990 to 2099
+_MONTHS = 110 * 12
+_RISKY_FIRST = frozenset(b"=+-@\t\r")
+_PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
+_BOM = codecs.BOM_UTF8
+#: Bytes per CSV block.  The reader keeps at most 32 blocks in flight, so this bounds memory;
+#: a Parquet batch holds a hundredth as many rows.
+DEFAULT_BLOCK = 1 << 21
+
+
+class ScanError(Exception):
+    """A problem with the input or the command that stops the scan (exit status 2).
+
+    The message names the file, and the line and column where there is one.
+    """
+
+
+@attrs.frozen
+class Check:
+    """One ``--check TIMESCALE=START_COL[:END_COL]``.
+
+    >>> Check.parse("assessment=referral_date:assessment_completed")
+    Check(timescale='assessment', start='referral_date', end='assessment_completed')
+    >>> Check.parse("referral_decision=referral_date").end is None
+    True
+    """
+
+    timescale: str
+    start: str
+    end: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Check:
+        """Read ``TIMESCALE=START_COL[:END_COL]``; ``ValueError`` says what is wrong."""
+        timescale, eq, columns = text.partition("=")
+        start, _, end = columns.partition(":")
+        timescale, start, end = timescale.strip(), start.strip(), end.strip()
+        if not eq or not timescale or not start:
+            raise ValueError(
+                f"expected TIMESCALE=START_COLUMN[:END_COLUMN], got {text!r} "
+                "(e.g. assessment=referral_date:assessment_completed)"
+            )
+        return cls(timescale, start, end or None)
+
+    def output_names(self) -> tuple[str, ...]:
+        """The five columns this check adds: ``<timescale>_due`` and so on."""
+        return tuple(f"{self.timescale}_{suffix}" for suffix in OUTPUT_SUFFIXES)
+
+    def __str__(self) -> str:
+        end = f":{self.end}" if self.end else ""
+        return f"{self.timescale}={self.start}{end}"
+
+
+@attrs.frozen
+class ScanOptions:
+    """What to scan and how (the ``scan`` subcommand's arguments)."""
+
+    input: str
+    output: str
+    checks: tuple[Check, ...]
+    as_of: _dt.date | None = None
+    errors: str | None = None
+    policy: Policy | None = None
+    convention: Convention = Convention.EVENT_DAY_ZERO
+    neutralise: bool = True
+    encoding: str = "utf-8"
+    progress: bool = False
+    block_size: int = DEFAULT_BLOCK
+
+
+@attrs.define
+class CheckSummary:
+    """Counts for one check, gathered block by block."""
+
+    check: Check
+    rule_ids: tuple[str, ...] = ()
+    counts: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(6, np.int64))
+    histogram: npt.NDArray[np.int64] = attrs.field(
+        factory=lambda: np.zeros(HISTOGRAM_CAP + 1, np.int64)
+    )
+    met_by_month: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(_MONTHS, np.int64))
+    missed_by_month: npt.NDArray[np.int64] = attrs.field(
+        factory=lambda: np.zeros(_MONTHS, np.int64)
+    )
+    rule_rows: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64))
+    bins: bulk.DurationBins | None = None
+    provisional: int = 0
+
+    @property
+    def timescale(self) -> str:
+        """The timescale id."""
+        return self.check.timescale
+
+    def status_counts(self) -> dict[str, int]:
+        """Rows per status value, in :data:`STATUS_LABELS` order."""
+        return {label: int(c) for label, c in zip(STATUS_LABELS, self.counts, strict=True)}
+
+    @property
+    def completed(self) -> int:
+        """Cases completed (met or missed)."""
+        return int(self.counts[MET] + self.counts[MISSED])
+
+    def on_time_percent(self) -> float | None:
+        """Met as a percentage of completed cases (None when none completed)."""
+        done = self.completed
+        return None if done == 0 else 100.0 * int(self.counts[MET]) / done
+
+    def months(self) -> list[tuple[str, int, int]]:
+        """``("YYYY-MM", met, missed)`` for each month with completed cases, in order."""
+        used = np.flatnonzero(self.met_by_month + self.missed_by_month)
+        out = []
+        for i in used.tolist():
+            year, month0 = divmod(_FIRST_MONTH + i, 12)
+            out.append(
+                (
+                    f"{year:04d}-{month0 + 1:02d}",
+                    int(self.met_by_month[i]),
+                    int(self.missed_by_month[i]),
+                )
+            )
+        return out
+
+    def statutory_lines(self) -> list[tuple[int, tuple[str, ...]]]:
+        """Working-day lengths of the rules that judged completed cases, with their rule ids.
+
+        Editions that kept the same length share one line: ``(45, ("assessment.wt2013",
+        "assessment.wt2015", ...))``.
+        """
+        rules = _rules_by_id(self.timescale)
+        lengths: dict[int, list[str]] = {}
+        for code, rows in enumerate(self.rule_rows.tolist()):
+            rule = rules.get(self.rule_ids[code]) if code < len(self.rule_ids) else None
+            if rows and rule is not None and rule.is_working_days:
+                lengths.setdefault(rule.amount, []).append(rule.id)
+        return [(amount, tuple(ids)) for amount, ids in sorted(lengths.items())]
+
+    def _add_bins(self, elapsed: npt.NDArray[np.int32], completed: npt.NDArray[np.bool_]) -> None:
+        if self.timescale not in bulk.bin_schemes():
+            return
+        part = bulk.duration_bins(np.ma.MaskedArray(elapsed, mask=~completed), self.timescale)
+        if self.bins is None:
+            self.bins = part
+            return
+        counts = self.bins.counts + part.counts
+        total = int(counts.sum())
+        pct = counts * 100.0 / total if total else np.full(len(counts), np.nan)
+        self.bins = attrs.evolve(
+            self.bins,
+            counts=counts,
+            percentages=np.asarray(pct, dtype=np.float64),
+            total=total,
+            excluded=self.bins.excluded + part.excluded,
+        )
+
+
+@attrs.frozen
+class ErrorEntry:
+    """One line of the errors report."""
+
+    line: int
+    column: str
+    value: str
+    reason: str
+    check: str
+
+
+@attrs.define
+class ScanSummary:
+    """What a scan found: the numbers of the stderr summary and of the HTML report."""
+
+    input: str
+    output: str
+    errors_path: str | None
+    as_of: _dt.date | None
+    convention: Convention
+    policy: str
+    checks: list[CheckSummary]
+    rows: int = 0
+    rows_with_errors: int = 0
+    problems: int = 0
+    errors_by_column: dict[str, int] = attrs.field(factory=dict)
+    first_error: ErrorEntry | None = None
+    blank_lines: int = 0
+    verified_through: int = 0
+
+    def text(self) -> str:
+        """The summary printed on stderr."""
+        lines = [
+            f"scanned {self.input} -> {self.output}",
+            f"rows read: {self.rows}",
+            f"rows with errors: {self.rows_with_errors}"
+            + (
+                f" ({self.problems} problems listed in {self.errors_path})"
+                if self.errors_path
+                else ""
+            ),
+            f"as of: {self.as_of.isoformat() if self.as_of else 'not given (open cases are errors)'}"
+            f"; convention: {self.convention.value}; policy: {self.policy}",
+        ]
+        for cs in self.checks:
+            counts = ", ".join(f"{k} {v}" for k, v in cs.status_counts().items())
+            pct = cs.on_time_percent()
+            on_time = f"; on time {pct:.1f}% of {cs.completed} completed" if pct is not None else ""
+            lines.append(f"{cs.check}: {counts}{on_time}")
+            if cs.provisional:
+                lines.append(
+                    f"  {cs.provisional} rows depend on bank holidays after "
+                    f"{self.verified_through} (projections)"
+                )
+            if cs.bins is not None:
+                lines.extend("  " + line for line in str(cs.bins).splitlines())
+        if self.blank_lines:
+            lines.append(
+                f"note: {self.blank_lines} lines holding only spaces were skipped (no fields); "
+                "line numbers after such a line are one short for each"
+            )
+        return "\n".join(lines)
+
+
+# --- small helpers ------------------------------------------------------------------------
+
+
+def _rules_by_id(timescale: str) -> dict[str, Rule]:
+    return {r.id: r for r in rulebook().timescales[timescale].rules}
+
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - the cli extra installs it
+        raise ScanError("scan needs pyarrow: pip install 'safeguard-time[cli]'") from None
+    return pa
+
+
+def neutralise_text(value: str) -> str:
+    r"""``value`` with a ``'`` in front if a spreadsheet would run it as a formula.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed;
+    plain numbers (``-5``, ``+44``, ``1.5e3``) are not, since a spreadsheet reads them as
+    numbers, not formulas.
+
+    >>> neutralise_text('=HYPERLINK("http://x")'), neutralise_text("-5"), neutralise_text("a")
+    ('\'=HYPERLINK("http://x")', '-5', 'a')
+    """
+    if value and value[0] in "=+-@\t\r" and not _is_plain_number(value):
+        return "'" + value
+    return value
+
+
+def _is_plain_number(value: str) -> bool:
+    return _PLAIN_NUMBER_RE.fullmatch(value) is not None
+
+
+_PLAIN_NUMBER_RE = re.compile(_PLAIN_NUMBER[1:-1], re.ASCII)
+
+
+def load_policy(path: str) -> Policy:
+    """A :class:`~safeguard_time.Policy` from a TOML or JSON file (by extension).
+
+    Keys: ``initial_assessment_10_day``, ``single_assessment`` (ISO dates),
+    ``rapid_review_clock`` and ``name``, at the top level or in a ``[policy]`` table.
+    """
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise ScanError(f"{path}: cannot read the policy file: {exc.strerror or exc}") from None
+    try:
+        if path.lower().endswith(".json"):
+            data = json.loads(raw.decode("utf-8"))
+        else:
+            data = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        kind = "JSON" if path.lower().endswith(".json") else "TOML"
+        raise ScanError(f"{path}: not a valid {kind} policy file: {exc}") from None
+    if isinstance(data, dict) and isinstance(data.get("policy"), dict):
+        data = data["policy"]
+    if not isinstance(data, dict):
+        raise ScanError(f"{path}: expected a table of policy settings")
+    fields = {a.name for a in attrs.fields(Policy)}
+    unknown = sorted(set(data) - fields)
+    if unknown:
+        raise ScanError(
+            f"{path}: unknown policy setting {unknown[0]!r}; the settings are "
+            + ", ".join(sorted(fields))
+        )
+    kwargs: dict[str, Any] = {}
+    for key, raw_value in data.items():
+        value = raw_value
+        if key in {"initial_assessment_10_day", "single_assessment"}:
+            if isinstance(value, str):
+                try:
+                    value = _dt.date.fromisoformat(value)
+                except ValueError:
+                    raise ScanError(f"{path}: {key}: not an ISO date: {value!r}") from None
+            if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
+                raise ScanError(f"{path}: {key}: expected a date (YYYY-MM-DD), got {value!r}")
+        elif not isinstance(value, str):
+            raise ScanError(f"{path}: {key}: expected text, got {value!r}")
+        kwargs[key] = value
+    try:
+        return Policy(**kwargs)
+    except (SafeguardTimeError, ValueError, TypeError) as exc:
+        raise ScanError(f"{path}: {exc}") from None
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def _is_parquet(path: str) -> bool:
+    return path != "-" and path.lower().endswith((".parquet", ".pq"))
+
+
+def _display(path: str) -> str:
+    return "<stdin>" if path == "-" else path
+
+
+class _Source:
+    """The input: column names, schema, and blocks with the line number of each row."""
+
+    name: str = ""
+    names: list[str]
+    schema: Any = None
+    bom: bool = False
+    size: int | None = None
+    blank_lines: int = 0
+    done: int = 0  # bytes (CSV) or rows (Parquet) handed out so far, for the progress bar
+
+    def batches(self) -> Generator[tuple[Any, npt.NDArray[np.int64]], None, None]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+
+class _CsvSource(_Source):
+    """A CSV file read with Arrow's streaming reader, every column as text."""
+
+    def __init__(self, path: str, encoding: str, block_size: int) -> None:
+        pa = _pyarrow()
+        import pyarrow.csv as pcsv  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+        self.name = _display(path)
+        self._path = path
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ScanError(f"unknown encoding {encoding!r} (try utf-8 or cp1252)") from None
+        header_raw = self._read_header(path)
+        self.names = self._decode_header(header_raw, encoding)
+        self._header_lines = max(header_raw.count(b"\n"), 1)
+        self.schema = pa.schema([pa.field(n, pa.string()) for n in self.names])
+        self._invalid: Any = None
+        if path == "-":
+            stream: Any = self._stdin
+        else:
+            try:
+                stream = pa.OSFile(path)
+                self.size = stream.size()
+                stream.seek(len(header_raw) + (len(_BOM) if self.bom else 0))
+            except (OSError, pa.ArrowException) as exc:
+                raise ScanError(f"{path}: cannot read: {exc}") from None
+        self._stream = stream
+        self.done = len(header_raw)
+        try:
+            self._reader = pcsv.open_csv(
+                stream,
+                read_options=pcsv.ReadOptions(
+                    column_names=self.names, block_size=block_size, encoding=encoding
+                ),
+                parse_options=pcsv.ParseOptions(
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=self._on_invalid_row,
+                ),
+                convert_options=pcsv.ConvertOptions(
+                    column_types=dict.fromkeys(self.names, pa.string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    null_values=[],
+                ),
+            )
+        except StopIteration:  # a header and nothing else
+            self._reader = None
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            if "Empty CSV file" in str(exc):
+                self._reader = None
+            else:
+                raise self._parse_error(exc) from None
+
+    def _read_header(self, path: str) -> bytes:
+        if path == "-":
+            self._stdin: IO[bytes] = sys.stdin.buffer
+            fh = self._stdin
+            raw = fh.readline()
+            while raw.count(b'"') % 2 and (more := fh.readline()):
+                raw += more  # a quoted column name holding a line break
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    raw = fh.readline()
+                    while raw.count(b'"') % 2 and (more := fh.readline()):
+                        raw += more
+            except IsADirectoryError:
+                raise ScanError(f"{path}: is a directory, not a file") from None
+            except OSError as exc:
+                raise ScanError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        if raw.startswith(_BOM):
+            self.bom = True
+            raw = raw[len(_BOM) :]
+        if not raw.strip():
+            raise ScanError(f"{self.name}: line 1: empty file: expected a header line")
+        return raw
+
+    def _decode_header(self, raw: bytes, encoding: str) -> list[str]:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            raise ScanError(
+                f"{self.name}: line 1: not {encoding} text; give the file's encoding, "
+                "e.g. --encoding cp1252"
+            ) from None
+        return next(csv.reader([text.rstrip("\r\n")]))
+
+    def _on_invalid_row(self, row: Any) -> str:
+        """Arrow's callback for a row with the wrong number of fields."""
+        if not row.text.strip():
+            self.blank_lines += 1  # a blank line: no data, nothing lost
+            return "skip"
+        self._invalid = row
+        return "error"
+
+    def batches(self) -> Generator[tuple[Any, npt.NDArray[np.int64]], None, None]:
+        pa = _pyarrow()
+        if self._reader is None:
+            return
+        line = self._header_lines + 1
+        for batch in _ahead(self._reader.read_next_batch):
+            if isinstance(batch, (pa.ArrowInvalid, UnicodeDecodeError)):
+                raise self._parse_error(batch) from None
+            if isinstance(batch, BaseException):
+                raise batch
+            n = batch.num_rows
+            extra, size = self._newlines_and_size(batch)
+            self.done += size
+            if extra is None:
+                lines = np.arange(line, line + n, dtype=np.int64)
+                line += n
+            else:
+                before = np.cumsum(extra) - extra
+                lines = line + np.arange(n, dtype=np.int64) + before
+                line += n + int(extra.sum())
+            yield batch, lines
+
+    @staticmethod
+    def _newlines_and_size(batch: Any) -> tuple[npt.NDArray[np.int64] | None, int]:
+        """Line breaks inside each row's cells (None if none), and the block's rough size."""
+        total: npt.NDArray[np.int64] | None = None
+        size = batch.num_rows * batch.num_columns
+        for col in batch.columns:
+            offsets, data = _string_buffers(col)
+            if data is None:
+                continue
+            lo = int(offsets[0])
+            used = data[lo : int(offsets[-1])]
+            size += len(used)
+            breaks = np.flatnonzero(used == 10)
+            if len(breaks):
+                rows = np.searchsorted(offsets, breaks + lo, side="right") - 1
+                counts = np.bincount(rows, minlength=batch.num_rows)[: batch.num_rows]
+                total = counts if total is None else total + counts
+        return total, size
+
+    def _parse_error(self, exc: BaseException) -> ScanError:
+        message = str(exc).replace("CSV parse error: ", "")
+        if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in message:
+            return ScanError(
+                f"{self.name}: not valid text in the expected encoding; give the file's "
+                "encoding, e.g. --encoding cp1252"
+            )
+        found = self._find_bad_lines() if self._path != "-" else []
+        if found:
+            shown = "; ".join(found[:10])
+            more = f" (and {len(found) - 10} more)" if len(found) > 10 else ""
+            return ScanError(f"{self.name}: {shown}{more}")
+        return ScanError(f"{self.name}: cannot read as CSV: {message}")
+
+    def _find_bad_lines(self) -> list[str]:
+        """Lines whose number of fields differs from the header's (the file read again)."""
+        out: list[str] = []
+        line = 1
+        try:
+            with open(self._path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+                reader = csv.reader(fh)
+                width = len(next(reader, []))
+                line = reader.line_num + 1
+                for row in reader:
+                    if row and len(row) != width:
+                        out.append(f"line {line}: expected {width} fields, found {len(row)}")
+                    line = reader.line_num + 1
+        except (OSError, csv.Error) as exc:
+            out.append(f"line {line}: {exc}")
+        return out
+
+    def close(self) -> None:
+        if self._path != "-":
+            self._stream.close()
+
+
+def _ahead(read: Callable[[], Any], depth: int = 3) -> Iterator[Any]:
+    """The results of ``read()`` until it raises ``StopIteration``, read by another thread.
+
+    Arrow parses a CSV block in the thread that asks for it, without the GIL; asking from a
+    second thread lets the next block be parsed while this one is assessed.  At most
+    ``depth`` blocks wait.  An exception is handed over as an item, then reading stops.
+    """
+    items: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    done = object()
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                item = read()
+            except StopIteration:
+                item = done
+            except BaseException as exc:  # handed to the reading thread
+                item = exc
+            items.put(item)
+            if item is done or isinstance(item, BaseException):
+                return
+
+    thread = threading.Thread(target=run, name="scan-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := items.get()) is not done:
+            yield item
+            if isinstance(item, BaseException):
+                return
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a blocked put() finish
+            try:
+                items.get_nowait()
+            except queue.Empty:
+                thread.join(0.01)
+
+
+def _string_buffers(col: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8] | None]:
+    """Offsets and bytes of an Arrow string column (``None`` for other types), zero-copy."""
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    t = col.type
+    if not (pa.types.is_string(t) or pa.types.is_large_string(t)):
+        return np.zeros(1, np.int64), None
+    n = len(col)
+    bufs = col.buffers()
+    off_type = np.int64 if pa.types.is_large_string(t) else np.int32
+    offsets = np.frombuffer(
+        bufs[1], dtype=off_type, count=n + 1, offset=col.offset * np.dtype(off_type).itemsize
+    )
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    return offsets.astype(np.int64), data
+
+
+class _ParquetSource(_Source):
+    """A Parquet file read batch by batch, every column with its own type."""
+
+    def __init__(self, path: str, block_size: int) -> None:
+        pa = _pyarrow()
+        import pyarrow.parquet as pq  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+        self.name = path
+        self._rows = max(block_size // 100, 1)
+        try:
+            self._file = pq.ParquetFile(path)
+        except FileNotFoundError:
+            raise ScanError(f"{path}: cannot read: No such file or directory") from None
+        except (OSError, pa.ArrowException) as exc:
+            raise ScanError(f"{path}: not a readable Parquet file: {exc}") from None
+        self.schema = self._file.schema_arrow
+        self.names = list(self.schema.names)
+        self.size = self._file.metadata.num_rows
+
+    def batches(self) -> Generator[tuple[Any, npt.NDArray[np.int64]], None, None]:
+        pa = _pyarrow()
+        line = 2  # as a spreadsheet numbers rows under a header
+        try:
+            for batch in self._file.iter_batches(batch_size=self._rows):
+                n = batch.num_rows
+                self.done += n
+                yield batch, np.arange(line, line + n, dtype=np.int64)
+                line += n
+        except (OSError, pa.ArrowException) as exc:
+            raise ScanError(f"{self.name}: cannot read: {exc}") from None
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _open_source(path: str, encoding: str, block_size: int) -> _Source:
+    if _is_parquet(path):
+        return _ParquetSource(path, block_size)
+    return _CsvSource(path, encoding, block_size)
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _move(partial: str, path: str) -> None:
+    """Move a finished file into place.
+
+    An old file of that name is removed first: renaming over it would make the file system
+    flush the new file to disk first (ext4 does), which costs as much as the scan's writing.
+    """
+    if os.path.isfile(path):
+        os.remove(path)
+    os.replace(partial, path)
+
+
+def _partial_name(path: str) -> str:
+    folder, base = os.path.split(os.path.abspath(path))
+    return os.path.join(folder, f".{base}.partial-{os.getpid()}")
+
+
+class _Sink:
+    """An output file written beside its final name and moved into place once complete."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.partial = None if path == "-" else _partial_name(path)
+
+    def open(self, mode: str, **kwargs: Any) -> IO[Any]:
+        if self.partial is None:
+            return sys.stdout.buffer if "b" in mode else sys.stdout
+        try:
+            return open(self.partial, mode, **kwargs)
+        except OSError as exc:
+            raise ScanError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
+
+    def commit(self) -> None:
+        if self.partial is not None:
+            _move(self.partial, self.path)
+
+    def discard(self) -> None:
+        if self.partial is not None and os.path.exists(self.partial):
+            os.remove(self.partial)
+
+
+class _Writer:
+    """The scanned file, written by a background thread while the next block is assessed.
+
+    CSV (Arrow's writer; text cells neutralised unless told not to) or Parquet.
+    """
+
+    def __init__(self, path: str, schema: Any, *, bom: bool, neutralise: bool) -> None:
+        pa = _pyarrow()
+        self.parquet = _is_parquet(path)
+        self.neutralise = neutralise and not self.parquet
+        self._sink = _Sink(path)
+        self._fh = self._sink.open("wb")
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=2)
+        self._failure: BaseException | None = None
+        try:
+            if self.parquet:
+                import pyarrow.parquet as pq  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+                self._writer = pq.ParquetWriter(self._fh, schema)
+            else:
+                import pyarrow.csv as pcsv  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+                if bom:
+                    self._fh.write(_BOM)
+                if self.neutralise:
+                    schema = pa.schema([f.with_name(neutralise_text(f.name)) for f in schema])
+                self._writer = pcsv.CSVWriter(self._fh, schema)
+        except BaseException:
+            self.discard()
+            raise
+        self.schema = schema
+        self._thread = threading.Thread(target=self._run, name="scan-writer", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._failure is None:
+                try:
+                    self._writer.write(self._assemble(*item))
+                except BaseException as exc:  # handed to the main thread
+                    self._failure = exc
+
+    def _assemble(self, batch: Any, added: Sequence[_Added]) -> Any:
+        """The block as written: its own columns (neutralised for CSV) and the checks'."""
+        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+        columns = list(batch.columns)
+        if self.neutralise:
+            columns = [_neutralise_column(c) for c in columns]
+        for a in added:
+            columns += a.columns(not self.parquet)
+        return pa.RecordBatch.from_arrays(columns, schema=self.schema)
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            exc = self._failure
+            if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+                raise ScanError(f"{self._sink.path}: cannot write: {exc.strerror or exc}")
+            raise exc
+
+    def write(self, batch: Any, added: Sequence[_Added]) -> None:
+        """Queue a block and its checks' results; the writer's thread writes them."""
+        self._raise_failure()
+        self._queue.put((batch, added))
+
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def close(self) -> None:
+        self._stop()
+        self._raise_failure()
+        self._writer.close()
+        if self._fh is sys.stdout.buffer:
+            self._fh.flush()
+        else:
+            self._fh.close()
+        self._sink.commit()
+
+    def discard(self) -> None:
+        try:
+            if hasattr(self, "_thread"):
+                self._stop()
+        finally:
+            if self._fh is not sys.stdout.buffer:
+                self._fh.close()
+            self._sink.discard()
+
+
+_RISKY = np.zeros(256, dtype=np.bool_)
+_RISKY[list(_RISKY_FIRST)] = True
+
+
+def _neutralise_column(col: Any) -> Any:
+    """An Arrow string column with formula-like text cells prefixed by ``'`` (vectorised)."""
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+    import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    offsets, data = _string_buffers(col)
+    if data is None or len(col) == 0 or len(data) == 0:
+        return col
+    starts = offsets[:-1]
+    nonempty = offsets[1:] > starts
+    risky = np.zeros(len(col), dtype=np.bool_)
+    risky[nonempty] = _RISKY[data[starts[nonempty]]]
+    if col.null_count:
+        risky &= col.is_valid().to_numpy(zero_copy_only=False)
+    if not risky.any():
+        return col
+    rows = np.flatnonzero(risky)
+    numbers = pc.match_substring_regex(col.take(pa.array(rows)), _PLAIN_NUMBER)
+    risky[rows[numbers.to_numpy(zero_copy_only=False)]] = False
+    if not risky.any():
+        return col
+    prefixed = pc.binary_join_element_wise(pa.scalar("'"), col, "")
+    return pc.if_else(pa.array(risky), prefixed, col)
+
+
+class _ErrorsReport:
+    """The errors report (CSV), written as problems are met."""
+
+    HEADER = ("line", "column", "value", "reason", "check")
+
+    def __init__(self, path: str | None, *, neutralise: bool) -> None:
+        self._sink = _Sink(path) if path else None
+        self._fh: IO[str] | None = None
+        self._writer: Any = None
+        self.neutralise = neutralise
+        if self._sink is not None:
+            self._fh = self._sink.open("w", encoding="utf-8", newline="")
+            self._writer = csv.writer(self._fh, lineterminator="\n")
+            self._writer.writerow(self.HEADER)
+
+    def write(self, records: Sequence[tuple[int, str, str, str, str]]) -> None:
+        """Write ``(line, column, value, reason, check)`` records.
+
+        Values and column names come from the input, so they are neutralised; reasons and
+        checks are the scan's own words.
+        """
+        if self._writer is None:
+            return
+        if self.neutralise:
+            clean = neutralise_text
+            records = [(li, clean(c), clean(v), r, ch) for li, c, v, r, ch in records]
+        self._writer.writerows(records)
+
+    def close(self) -> None:
+        if self._fh is not None and self._sink is not None:
+            if self._sink.partial is None:
+                self._fh.flush()
+            else:
+                self._fh.close()
+            self._sink.commit()
+
+    def discard(self) -> None:
+        if self._fh is not None and self._sink is not None and self._sink.partial is not None:
+            self._fh.close()
+            self._sink.discard()
+
+
+# --- formatting the added columns for CSV -----------------------------------------------
+
+
+class _TextTable:
+    """Texts looked up by code into an Arrow string column (Arrow's ``take``), not formatted."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+        self.texts = pa.array(texts, type=pa.string())
+
+    def column(self, codes: npt.NDArray[np.integer[Any]], valid: npt.NDArray[np.bool_]) -> Any:
+        """The texts of ``codes`` (in range where ``valid``); null where not ``valid``."""
+        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+        import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+        mask = None if valid.all() else ~valid
+        index = pa.array(np.where(valid, codes, 0) if mask is not None else codes, mask=mask)
+        return pc.take(self.texts, index)
+
+
+_ISO_BASE = np.datetime64("1985-01-01", "D")
+_ISO_DAYS = 125 * 366  # the calendar's years, and a margin; others are formatted by Arrow
+
+
+@functools.cache
+def _iso_table() -> _TextTable:
+    """The ISO text of every day from 1985 to 2109, by days since 1985-01-01."""
+    days = np.arange(_ISO_BASE, _ISO_BASE + _ISO_DAYS)
+    return _TextTable(np.datetime_as_string(days).tolist())
+
+
+def _iso_column(days: npt.NDArray[np.int64]) -> Any:
+    """Days (``NAT`` for missing) as an Arrow column of ISO date text."""
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    valid = days != NAT
+    index = days - int(_ISO_BASE.astype(np.int64))
+    inside = (index >= 0) & (index < _ISO_DAYS)
+    if not np.all(inside | ~valid):
+        return pa.array(np.where(valid, days, 0).astype(np.int32), pa.date32(), mask=~valid).cast(
+            pa.string()
+        )
+    return _iso_table().column(index, valid)
+
+
+_INT_TEXT_SIZE = 1 << 15
+
+
+@functools.cache
+def _int_table() -> _TextTable:
+    return _TextTable([str(i) for i in range(_INT_TEXT_SIZE)])
+
+
+def _int_column(values: npt.NDArray[np.int32], valid: npt.NDArray[np.bool_]) -> Any:
+    """Non-negative integers as an Arrow text column (looked up, not formatted)."""
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    shown = values[valid]
+    if len(shown) and (shown.min() < 0 or shown.max() >= _INT_TEXT_SIZE):
+        return pa.array(values, pa.int32(), mask=~valid).cast(pa.string())
+    return _int_table().column(values, valid)
+
+
+@functools.cache
+def _status_table() -> _TextTable:
+    return _TextTable(STATUS_LABELS)
+
+
+@functools.cache
+def _rule_table(rule_ids: tuple[str, ...]) -> _TextTable:
+    return _TextTable(rule_ids)
+
+
+# --- the scan -----------------------------------------------------------------------------
+
+
+def _check_columns(source: _Source, checks: Sequence[Check]) -> None:
+    names = source.names
+    for check in checks:
+        for col in (check.start, check.end):
+            if col is None:
+                continue
+            count = names.count(col)
+            if count == 0:
+                close = difflib.get_close_matches(col, names, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ScanError(
+                    f"{source.name}: line 1: no column {col!r} (in --check {check}){hint}; "
+                    f"the columns are: {', '.join(names)}"
+                )
+            if count > 1:
+                raise ScanError(
+                    f"{source.name}: line 1: column {col!r} appears {count} times; "
+                    "rename one so the check knows which to read"
+                )
+    added = [name for check in checks for name in check.output_names()]
+    clash = sorted(set(added) & set(names))
+    if clash:
+        raise ScanError(
+            f"{source.name}: line 1: the input already has a column {clash[0]!r}, which the "
+            "scan adds; remove or rename it (is this file already scanned?)"
+        )
+
+
+def _check_setup(opts: ScanOptions) -> None:
+    if not opts.checks:
+        raise ScanError("give at least one --check TIMESCALE=START_COLUMN[:END_COLUMN]")
+    seen: set[str] = set()
+    book = rulebook()
+    for check in opts.checks:
+        if check.timescale not in book.timescales:
+            close = difflib.get_close_matches(check.timescale, list(book.timescales), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ScanError(
+                f"--check {check}: unknown timescale {check.timescale!r}{hint} "
+                "(see: safeguard-time rules)"
+            )
+        if check.timescale in seen:
+            raise ScanError(f"--check {check}: timescale {check.timescale!r} is checked twice")
+        seen.add(check.timescale)
+        empty = np.zeros(0, dtype="datetime64[D]")
+        try:
+            bulk.assess(
+                check.timescale,
+                empty,
+                empty if check.end else None,
+                as_of=opts.as_of,
+                policy=opts.policy,
+                convention=opts.convention,
+            )
+        except (SafeguardTimeError, ValueError, LookupError, TypeError) as exc:
+            raise ScanError(f"--check {check}: {exc}") from None
+    if opts.input != "-" and opts.output != "-":
+        try:
+            same = os.path.samefile(opts.input, opts.output)
+        except OSError:
+            same = False
+        if same:
+            raise ScanError(f"{opts.output}: the output would overwrite the input")
+    if opts.errors == "-" and opts.output == "-":
+        raise ScanError("--errors - and --output - cannot both be standard output")
+    if _is_parquet(opts.input) and opts.input == "-":  # pragma: no cover - "-" is never Parquet
+        raise ScanError("Parquet cannot be read from standard input")
+
+
+def _read_dates(col: Any, name: str, source: str) -> ParsedColumn:
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+    import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    t = col.type
+    if pa.types.is_dictionary(t):
+        col = col.cast(t.value_type)
+        t = col.type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return parse_column(col)
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        return parse_column(pc.cast(col, pa.string()))
+    if pa.types.is_date(t) or pa.types.is_timestamp(t):
+        from safeguard_time._bulk_input import to_days  # noqa: PLC0415
+
+        days = np.array(to_days(col, name).chunk(0, len(col)), dtype=np.int64)
+        return ParsedColumn(days, np.zeros(0, np.int64), [])
+    raise ScanError(f"{source}: column {name!r} holds {t} values, not dates")
+
+
+# A problem found in a block, before its cell value is looked up: row, column, reason, check.
+_Problem = tuple[int, str, str, str]
+
+
+def _iso(day: int) -> str:
+    return (_dt.date(1970, 1, 1) + _dt.timedelta(days=day)).isoformat()
+
+
+def _assess(
+    batch: Any,
+    parsed: dict[str, ParsedColumn],
+    check: Check,
+    summary: CheckSummary,
+    opts: ScanOptions,
+    cal_range: tuple[int, int],
+    problems: list[_Problem],
+    row_error: npt.NDArray[np.bool_],
+) -> _Added:
+    """Assess one check over one block; returns its results for the writer."""
+    n = batch.num_rows
+    start = parsed[check.start]
+    end = parsed[check.end] if check.end else None
+    s = start.days
+    e = end.days if end is not None else np.full(n, NAT, dtype=np.int64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        res = bulk.assess(
+            check.timescale,
+            s.view("datetime64[D]"),
+            e.view("datetime64[D]") if end is not None else None,
+            as_of=opts.as_of,
+            policy=opts.policy,
+            convention=opts.convention,
+        )
+    if not summary.rule_ids:
+        summary.rule_ids = res.rule_ids
+        summary.rule_rows = np.zeros(len(res.rule_ids), np.int64)
+
+    status = np.where(res.status < 0, ERROR, res.status).astype(np.int8)
+    start_bad = np.zeros(n, np.bool_)
+    start_bad[start.bad] = True
+    end_bad = np.zeros(n, np.bool_)
+    if end is not None:
+        end_bad[end.bad] = True
+    start_blank = (s == NAT) & ~start_bad
+    end_blank = (e == NAT) & ~end_bad
+    first, last = cal_range
+    start_ok = ~start_blank & ~start_bad & (s >= first) & (s <= last)
+    no_rule = (res.rule < 0) & start_ok
+    not_applicable = end_blank & (start_blank | no_rule)
+    late_start = np.zeros(n, np.bool_)
+    if opts.as_of is not None:
+        as_of = opts.as_of.toordinal() - _EPOCH_ORD
+        late_start = end_blank & start_ok & (s > as_of) & (status != ERROR)
+    error = ((status == ERROR) & ~not_applicable) | start_bad | end_bad | late_start
+    status[error] = ERROR
+    status[not_applicable] = NOT_APPLICABLE
+    row_error |= error
+
+    # Problems of the check itself; a bad cell is reported once, by the caller.
+    own = error & ~start_bad & ~end_bad
+    if own.any():
+        _problems(
+            check, res, own, s, e, start_blank, end_blank, late_start, opts, cal_range, problems
+        )
+
+    # Counts for the summary and the report.
+    summary.counts += np.bincount(status, minlength=6)[:6]
+    completed = (status == MET) | (status == MISSED)
+    elapsed = res.elapsed
+    summary.histogram += np.bincount(
+        np.minimum(elapsed[completed], HISTOGRAM_CAP).astype(np.intp),
+        minlength=HISTOGRAM_CAP + 1,
+    )
+    if completed.any():
+        month = e[completed].view("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        index = month + 1970 * 12 - _FIRST_MONTH
+        keep = (index >= 0) & (index < _MONTHS)
+        met = status[completed] == MET
+        summary.met_by_month += np.bincount(index[keep & met], minlength=_MONTHS)[:_MONTHS]
+        summary.missed_by_month += np.bincount(index[keep & ~met], minlength=_MONTHS)[:_MONTHS]
+        rules_done = res.rule[completed]
+        rules_done = rules_done[rules_done >= 0].astype(np.intp)
+        summary.rule_rows += np.bincount(rules_done, minlength=len(res.rule_ids))[
+            : len(res.rule_ids)
+        ]
+    summary._add_bins(elapsed, completed)
+    summary.provisional += int(np.count_nonzero(res.provisional & (status != NOT_APPLICABLE)))
+
+    # The five columns are made by the writer's thread (see _Added.columns).
+    return _Added(res.due.view(np.int64), elapsed, status, res.late, res.rule, res.rule_ids)
+
+
+@attrs.frozen(eq=False)
+class _Added:
+    """One check's results for one block, as arrays, until the writer turns them to columns."""
+
+    due: npt.NDArray[np.int64]
+    elapsed: npt.NDArray[np.int32]
+    status: npt.NDArray[np.int8]
+    late: npt.NDArray[np.int32]
+    rule: npt.NDArray[np.integer[Any]]
+    rule_ids: tuple[str, ...]
+
+    def columns(self, csv_out: bool) -> list[Any]:
+        """The five Arrow columns: text for CSV (looked up, not formatted), typed otherwise."""
+        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+        judged = self.status <= OPEN_OVERDUE
+        status_col = _status_table().column(self.status, np.ones(len(self.status), np.bool_))
+        rule_col = _rule_table(self.rule_ids).column(self.rule, self.rule >= 0)
+        if csv_out:
+            due_col = _iso_column(self.due)
+            elapsed_col = _int_column(self.elapsed, judged)
+            late_col = _int_column(self.late, judged)
+        else:
+            missing = self.due == NAT
+            due_col = pa.array(
+                np.where(missing, 0, self.due).astype(np.int32), type=pa.date32(), mask=missing
+            )
+            elapsed_col = pa.array(self.elapsed, type=pa.int32(), mask=~judged)
+            late_col = pa.array(self.late, type=pa.int32(), mask=~judged)
+        return [due_col, elapsed_col, status_col, late_col, rule_col]
+
+
+_EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
+
+
+def _problems(
+    check: Check,
+    res: bulk.BulkAssessment,
+    own: npt.NDArray[np.bool_],
+    s: npt.NDArray[np.int64],
+    e: npt.NDArray[np.int64],
+    start_blank: npt.NDArray[np.bool_],
+    end_blank: npt.NDArray[np.bool_],
+    late_start: npt.NDArray[np.bool_],
+    opts: ScanOptions,
+    cal_range: tuple[int, int],
+    problems: list[_Problem],
+) -> None:
+    """Describe the rows a check could not judge although their cells were dates.
+
+    The common cases are told from the arrays; the rest ask the bulk result.
+    """
+    ts = check.timescale
+    end_col = check.end or check.start
+    first, last = cal_range
+    computed = res.rule >= 0
+    computed &= res.due.view(np.int64) != NAT
+    e_in = (e >= first) & (e <= last)
+    before = own & computed & ~end_blank & e_in & (e < s)
+    needs_as_of = own & computed & end_blank & (opts.as_of is None)
+    missing_start = own & start_blank & ~end_blank
+    for row in np.flatnonzero(missing_start).tolist():
+        problems.append((row, check.start, f"{check.start} is blank but {check.end} is filled", ts))
+    for row in np.flatnonzero(before).tolist():
+        reason = f"end before start: {_iso(int(e[row]))} is before {_iso(int(s[row]))}"
+        problems.append((row, end_col, reason, ts))
+    blank = f"{check.end} is blank" if check.end else "no end column"
+    for row in np.flatnonzero(needs_as_of).tolist():
+        problems.append((row, end_col, f"open case ({blank}): give --as-of to judge it", ts))
+    for row in np.flatnonzero(late_start).tolist():
+        reason = (
+            f"open case that starts after the --as-of date: {_iso(int(s[row]))} is after "
+            f"{opts.as_of}"
+        )
+        problems.append((row, check.start, reason, ts))
+    rest = own & ~(before | needs_as_of | missing_start | late_start)
+    if not rest.any():
+        return
+    rows = np.flatnonzero(rest)
+    listed = res.errors.rows
+    where = np.searchsorted(listed, rows)
+    for row, pos in zip(rows.tolist(), where.tolist(), strict=True):
+        if pos < len(listed) and listed[pos] == row:
+            err = res.errors[pos]
+            column = check.start if err.column == "start" else end_col
+            reason = err.reason
+            if reason.startswith("no rule for"):
+                reason += f"; yet {check.end} is filled (a council policy? see --policy)"
+        else:  # pragma: no cover - bulk lists every row it could not compute
+            column, reason = check.start, "could not be assessed"
+        problems.append((row, column, reason, ts))
+
+
+def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
+    """Scan ``opts.input`` into ``opts.output``; raises :class:`ScanError` on bad input.
+
+    Output files are written beside their final names and moved into place at the end, so
+    a failed scan leaves no half-written file behind.
+    """
+    pa = _pyarrow()
+    _check_setup(opts)
+    cal = england_and_wales()
+    cal_range = (cal.first.toordinal() - _EPOCH_ORD, cal.last.toordinal() - _EPOCH_ORD)
+    source = _open_source(opts.input, opts.encoding, opts.block_size)
+    writer: _Writer | None = None
+    errors: _ErrorsReport | None = None
+    try:
+        _check_columns(source, opts.checks)
+        csv_out = not _is_parquet(opts.output)
+        text = pa.string()
+        fields = list(source.schema)
+        for check in opts.checks:
+            due, elapsed, status, late, rule = check.output_names()
+            fields += [
+                pa.field(due, text if csv_out else pa.date32()),
+                pa.field(elapsed, text if csv_out else pa.int32()),
+                pa.field(status, text),
+                pa.field(late, text if csv_out else pa.int32()),
+                pa.field(rule, text),
+            ]
+        errors = _ErrorsReport(opts.errors, neutralise=opts.neutralise)
+        writer = _Writer(opts.output, pa.schema(fields), bom=source.bom, neutralise=opts.neutralise)
+        summary = ScanSummary(
+            input=source.name,
+            output=_display(opts.output).replace("<stdin>", "<stdout>"),
+            errors_path=opts.errors,
+            as_of=opts.as_of,
+            convention=opts.convention,
+            policy=opts.policy.name if opts.policy is not None else "statutory defaults",
+            checks=[CheckSummary(check) for check in opts.checks],
+            verified_through=cal.verified_through,
+        )
+        block = _BlockScanner(opts, source, summary, writer, errors, cal_range)
+        batches = source.batches()
+        try:
+            with _Progress(opts.progress, source, stderr) as advance:
+                for batch, lines in batches:
+                    block.scan(batch, lines)
+                    advance()
+        finally:
+            batches.close()  # stops the reading thread at once, even on an error
+        summary.blank_lines = source.blank_lines
+        writer.close()
+        errors.close()
+    except BaseException:
+        if writer is not None:
+            writer.discard()
+        if errors is not None:
+            errors.discard()
+        raise
+    finally:
+        source.close()
+    return summary
+
+
+class _BlockScanner:
+    """Assesses one block after another and hands them to the writers."""
+
+    def __init__(
+        self,
+        opts: ScanOptions,
+        source: _Source,
+        summary: ScanSummary,
+        writer: _Writer,
+        errors: _ErrorsReport,
+        cal_range: tuple[int, int],
+    ) -> None:
+        self.opts = opts
+        self.source = source
+        self.summary = summary
+        self.writer = writer
+        self.errors = errors
+        self.cal_range = cal_range
+        self.order = {name: i for i, name in enumerate(source.names)}
+        self.date_columns = list(
+            dict.fromkeys(c for ch in opts.checks for c in (ch.start, ch.end) if c)
+        )
+        self.users = {
+            col: " ".join(ch.timescale for ch in opts.checks if col in (ch.start, ch.end))
+            for col in self.date_columns
+        }
+
+    def scan(self, batch: Any, lines: npt.NDArray[np.int64]) -> None:
+
+        opts, summary = self.opts, self.summary
+        parsed = {
+            col: _read_dates(batch.column(col), col, self.source.name) for col in self.date_columns
+        }
+        row_error = np.zeros(batch.num_rows, dtype=np.bool_)
+        problems: list[_Problem] = []
+        for col in self.date_columns:
+            p = parsed[col]
+            if len(p.bad):
+                row_error[p.bad] = True
+                problems.extend(
+                    (row, col, reason, self.users[col])
+                    for row, reason in zip(p.bad.tolist(), p.reasons, strict=True)
+                )
+        added = [
+            _assess(batch, parsed, check, cs, opts, self.cal_range, problems, row_error)
+            for check, cs in zip(opts.checks, summary.checks, strict=True)
+        ]
+        if problems:
+            self._report(batch, lines, problems)
+        summary.rows += batch.num_rows
+        summary.rows_with_errors += int(np.count_nonzero(row_error))
+        self.writer.write(batch, added)
+
+    def _report(self, batch: Any, lines: npt.NDArray[np.int64], problems: list[_Problem]) -> None:
+        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+        order = self.order
+        problems.sort(key=lambda p: (p[0], order[p[1]]))
+        values: dict[str, dict[int, str]] = {}
+        for column in {p[1] for p in problems}:
+            rows = sorted({p[0] for p in problems if p[1] == column})
+            taken = batch.column(column).take(pa.array(rows, type=pa.int64())).to_pylist()
+            values[column] = {r: _text(v) for r, v in zip(rows, taken, strict=True)}
+        line_of = lines.tolist()
+        records = [
+            (line_of[row], column, values[column][row], reason, check)
+            for row, column, reason, check in problems
+        ]
+        self.errors.write(records)
+        summary = self.summary
+        summary.problems += len(records)
+        if summary.first_error is None:
+            summary.first_error = ErrorEntry(*records[0])
+        counts = summary.errors_by_column
+        for _, column, _, _ in problems:
+            counts[column] = counts.get(column, 0) + 1
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+class _Progress:
+    """A progress bar on stderr (rich), only when asked for; gives a per-block callback."""
+
+    def __init__(self, enabled: bool, source: _Source, stderr: IO[str] | None) -> None:
+        self.enabled = enabled
+        self.source = source
+        self.stderr = stderr
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Callable[[], None]:
+        if not self.enabled:
+            return _nothing
+        from rich.console import Console  # noqa: PLC0415
+        from rich.progress import (  # noqa: PLC0415
+            BarColumn,
+            DownloadColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        # The caller chose to show progress (the command line: only on a terminal).
+        console = Console(file=self.stderr or sys.stderr, force_terminal=True)
+        size = self.source.size
+        counter: Any = (
+            DownloadColumn() if isinstance(self.source, _CsvSource) else MofNCompleteColumn()
+        )
+        self._bar = Progress(
+            TextColumn("scanning {task.description}"),
+            BarColumn(),
+            counter,
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self._bar.start()
+        self._task = self._bar.add_task(os.path.basename(self.source.name), total=size)
+        return self._advance
+
+    def _advance(self) -> None:
+        self._bar.update(self._task, completed=self.source.done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def _nothing() -> None:
+    return None
