@@ -20,7 +20,7 @@ from dateutil.relativedelta import relativedelta
 from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, Holiday, WorkingCalendar, england_and_wales
 from safeguard_time.errors import CalendarRangeError, EventOrderError
-from safeguard_time.rules import Policy, Rule, rule_for, rulebook
+from safeguard_time.rules import Policy, Rule, _default_policy, rule_for, rulebook
 
 __all__ = ["Assessment", "Deadline", "Status", "deadline"]
 
@@ -315,7 +315,7 @@ def deadline(
     """
     cal = calendar if calendar is not None else england_and_wales()
     convention = Convention(convention)  # also accepts the value string
-    policy = policy if policy is not None else Policy()
+    policy = policy if policy is not None else _default_policy()
     day = london_date(start)
     s = cal._offset(day, "start")
     rule = rule_for(timescale, day, policy=policy, phase=phase)
