@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safeguard_time import ProvisionalCalendarWarning, england_and_wales
+from safeguard_time import ProvisionalCalendarWarning, bulk, england_and_wales
 from safeguard_time.excel import (
     HOLIDAY_HEADERS,
     RULE_HEADERS,
@@ -276,8 +276,33 @@ def test_due_errors() -> None:
     )
     assert SGT_DUE("nonsense", "2024-03-08").startswith("#N/A unknown timescale 'nonsense'")
     assert SGT_DUE(42, "2024-03-08").startswith("#VALUE! a timescale is text")
-    # a phased timescale needs a phase, which the spreadsheet functions do not take (yet)
+    # a phased timescale needs a phase (the last argument)
     assert SGT_DUE("lac_visit", "2024-03-08").startswith("#VALUE! 'lac_visit' needs phase=")
+
+
+def test_phases() -> None:
+    start = D(2024, 3, 8)
+    assert SGT_DUE("lac_visit", start, "", 1900, False, "first_year") == D(2024, 4, 19)  # 6 weeks
+    assert SGT_DUE("lac_visit", start, "", 1900, False, " Until_18 ") == D(2024, 6, 8)  # 3 months
+    assert SGT_DUE("private_fostering_visit", [[start]], phase="after_first_year") == [
+        [D(2024, 5, 31)]  # 12 weeks
+    ]
+    assert SGT_STATUS("lac_visit", start, None, D(2024, 4, 22), phase="first_year") == (
+        "open_overdue"
+    )
+    assert SGT_LATE("lac_visit", start, D(2024, 4, 22), None, phase="first_year") == 1
+    assert "phase 'first_year'" in SGT_EXPLAIN("lac_visit", start, phase="first_year")
+    # a phase the timescale does not have, and a phase given to a timescale without phases
+    wrong = SGT_DUE("lac_visit", [[start], [start]], phase="later")
+    assert (
+        wrong
+        == [["#VALUE! 'lac_visit' needs phase= one of first_year, until_18, other, got 'later'"]]
+        * 2
+    )
+    assert SGT_DUE("assessment", start, phase="first_year") == (
+        "#VALUE! 'assessment' has no phases, got phase='first_year'"
+    )
+    assert SGT_DUE("lac_visit", start, phase=3).startswith("#VALUE! phase is text")
 
 
 def test_status_and_late() -> None:
@@ -426,3 +451,199 @@ def test_works_without_xlwings_and_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- ranges take the bulk path ------------------------------------------------------------
+
+# Cells as Excel sends them, good and bad: dates near and past the calendar's ends, weekend
+# and bank-holiday starts, datetimes (naive and aware), serials (whole and fractional, and
+# the impossible ones), text in every accepted form and some refused ones, blanks, errors.
+_SPECIAL_DAYS = [
+    D(2022, 12, 24), D(2022, 12, 25), D(2022, 12, 26), D(2022, 12, 27), D(2024, 3, 29),
+    D(2024, 4, 1), D(2024, 3, 9), D(2022, 9, 19), D(2020, 5, 8), D(1990, 1, 1), D(2099, 12, 31),
+    D(2099, 10, 30), D(1989, 12, 29), D(2013, 4, 12), D(2013, 4, 15), D(2014, 2, 3),
+]  # fmt: skip
+_days = st.one_of(st.dates(D(1989, 11, 1), D(2100, 2, 28)), st.sampled_from(_SPECIAL_DAYS))
+_BAD_DATE_CELLS = [
+    None, "", "  ", "n/a", "#N/A", "08/03/24", "2024/03/08", "31/02/2024", "45359", True,
+    60, 0, -3, float("nan"), float("inf"), 1e300, 10**20, np.datetime64("NaT"), object(),
+]  # fmt: skip
+date_cells = st.one_of(
+    _days,
+    _days.map(lambda d: dt.datetime.combine(d, dt.time(23, 30))),
+    _days.map(lambda d: dt.datetime.combine(d, dt.time(23, 30), tzinfo=dt.UTC)),
+    _days.map(date_to_serial),
+    _days.map(lambda d: date_to_serial(d) + 0.75),
+    _days.map(lambda d: d.isoformat()),
+    _days.map(lambda d: f"{d:%d/%m/%Y}"),
+    _days.map(lambda d: np.datetime64(d, "D")),
+    st.sampled_from(_BAD_DATE_CELLS),
+)
+count_cells = st.one_of(
+    st.integers(-300, 300),
+    st.floats(-300, 300),
+    st.integers(-300, 300).map(str),
+    st.sampled_from([None, "", "x", True, 10**7, -(10**7), float("inf"), "#DIV/0!"]),
+)
+timescale_cells = st.sampled_from(
+    [
+        *("assessment", "initial_assessment", "initial_cp_conference", "first_cp_review"),
+        *("referral_decision", " Assessment ", "lac_visit", "nonsense", "", None, 42, "#N/A"),
+    ]
+)
+conventions_in = st.sampled_from(["", "next_working_day_zero"])
+systems = st.sampled_from([1900, 1904])
+phases = st.sampled_from(["", "", "first_year"])
+
+
+@st.composite
+def _ranges(draw: st.DrawFn, *cells: st.SearchStrategy[Any]) -> tuple[list[Any], list[Any]]:
+    """Arguments of one formula, each a single cell or a range of one shape, and the cells.
+
+    Returns the arguments and, per argument, a function of the position giving its cell.
+    """
+    rows, cols = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    args: list[Any] = []
+    at: list[Any] = []
+    for strategy in cells:
+        form = draw(st.sampled_from(["cell", "1x1", "range", "range"] + ["row"] * (rows == 1)))
+        if form in ("cell", "1x1"):
+            v = draw(strategy)
+            args.append(v if form == "cell" else [[v]])
+            at.append(lambda i, j, v=v: v)
+        elif form == "row":
+            row = draw(st.lists(strategy, min_size=cols, max_size=cols))
+            args.append(row)
+            at.append(lambda i, j, row=row: row[j])
+        else:
+            grid = draw(
+                st.lists(st.lists(strategy, min_size=cols, max_size=cols), min_size=rows,
+                         max_size=rows)
+            )  # fmt: skip
+            args.append(grid)
+            at.append(lambda i, j, grid=grid: grid[i][j])
+    return args, at
+
+
+def _same_cell_by_cell(function: Any, drawn: Any, *options: Any) -> None:
+    """``function`` over ranges equals ``function`` of each cell alone (the scalar path)."""
+    args, at = drawn
+    got = function(*args, *options)
+    if not any(isinstance(a, list) for a in args):
+        return  # a single cell: that is the scalar path itself
+    ndim = 2 if any(isinstance(a, list) and isinstance(a[0], list) for a in args) else 1
+    grid = got if ndim == 2 else [got]
+    for i, row in enumerate(grid):
+        for j, value in enumerate(row):
+            expected = function(*(cell(i, j) for cell in at), *options)
+            assert type(value) is type(expected), (i, j, value, expected)
+            assert value == expected, (i, j)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ranges(date_cells, count_cells), systems, st.booleans())
+def test_workday_ranges_equal_the_scalar_cell_by_cell(
+    drawn: Any, system: int, serial: bool
+) -> None:
+    _same_cell_by_cell(SGT_WORKDAY, drawn, system, serial)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ranges(date_cells, date_cells), systems)
+def test_networkdays_ranges_equal_the_scalar_cell_by_cell(drawn: Any, system: int) -> None:
+    _same_cell_by_cell(SGT_NETWORKDAYS, drawn, system)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ranges(date_cells, date_cells), conventions_in, systems)
+def test_working_days_ranges_equal_the_scalar_cell_by_cell(
+    drawn: Any, convention: str, system: int
+) -> None:
+    _same_cell_by_cell(SGT_WORKING_DAYS, drawn, convention, system)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_ranges(timescale_cells, date_cells), conventions_in, systems, st.booleans(), phases)
+def test_due_ranges_equal_the_scalar_cell_by_cell(
+    drawn: Any, convention: str, system: int, serial: bool, phase: str
+) -> None:
+    _same_cell_by_cell(SGT_DUE, drawn, convention, system, serial, phase)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    _ranges(timescale_cells, date_cells, date_cells, date_cells),
+    conventions_in,
+    systems,
+    phases,
+    st.sampled_from([SGT_STATUS, SGT_LATE]),
+)
+def test_status_and_late_ranges_equal_the_scalar_cell_by_cell(
+    drawn: Any, convention: str, system: int, phase: str, function: Any
+) -> None:
+    _same_cell_by_cell(function, drawn, convention, system, phase)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(_days, _days), min_size=1, max_size=30))
+def test_networkdays_from_the_bulk_counts_is_excel_networkdays(
+    pairs: list[tuple[dt.date, dt.date]],
+) -> None:
+    # NETWORKDAYS(a, b) = elapsed(a, b) + working(a), or -(elapsed(b, a) + working(b))
+    cal = england_and_wales()
+    inside = [(a, b) for a, b in pairs if cal.first <= min(a, b) and max(a, b) <= cal.last]
+    if not inside:
+        return
+    got = SGT_NETWORKDAYS([[a] for a, _ in inside], [[b] for _, b in inside])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        assert got == [[cal.networkdays(a, b)] for a, b in inside]
+
+
+@pytest.fixture
+def bulk_calls(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    """Count the calls of the bulk functions the spreadsheet functions use."""
+    calls: dict[str, int] = {}
+    for name in (
+        "add_working_days",
+        "working_days_between",
+        "is_working_day",
+        "deadlines",
+        "assess",
+    ):
+        original = getattr(bulk, name)
+
+        def counted(*args: Any, _name: str = name, _f: Any = original, **kwargs: Any) -> Any:
+            calls[_name] = calls.get(_name, 0) + 1
+            return _f(*args, **kwargs)
+
+        monkeypatch.setattr(bulk, name, counted)
+    return calls
+
+
+def test_a_range_is_one_bulk_call(bulk_calls: dict[str, int]) -> None:
+    starts: list[list[Any]] = [[D(2024, 3, 8) + dt.timedelta(days=k)] for k in range(200)]
+    starts[7] = ["n/a"]  # bad cells are answered cell by cell, the rest in the one call
+    starts[9] = ["1989-12-29"]
+    out = SGT_WORKDAY(starts, 45)
+    assert bulk_calls == {"add_working_days": 1}
+    assert out[0] == [D(2024, 5, 15)]
+    assert out[7][0].startswith("#VALUE! not a date: 'n/a'")
+    assert out[9][0].startswith("#NUM! ")
+    SGT_WORKING_DAYS(starts, [[D(2024, 6, 3)]])
+    SGT_NETWORKDAYS(starts, D(2024, 6, 3))
+    assert bulk_calls == {"add_working_days": 1, "working_days_between": 2, "is_working_day": 1}
+    bulk_calls.clear()
+    SGT_DUE("assessment", starts)
+    SGT_STATUS("assessment", starts, None, D(2024, 6, 3))
+    SGT_LATE("assessment", starts, starts, None)
+    assert bulk_calls == {"deadlines": 1, "assess": 2}
+    bulk_calls.clear()
+    SGT_DUE([["assessment", "initial_cp_conference"]], starts)  # one call per timescale
+    assert bulk_calls == {"deadlines": 2}
+
+
+def test_a_single_cell_takes_the_scalar_path(bulk_calls: dict[str, int]) -> None:
+    assert SGT_WORKDAY(D(2024, 3, 8), 45) == D(2024, 5, 15)
+    assert SGT_DUE("assessment", D(2024, 3, 8)) == D(2024, 5, 15)
+    assert bulk_calls == {}

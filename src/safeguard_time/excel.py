@@ -3,8 +3,10 @@
 Each function takes cells as Excel sends them (dates, serial numbers, text, empty cells),
 a single cell or a whole range, and returns a value of the same shape.  A cell that cannot
 be used gives an error text starting with ``#`` in its own place; the other cells keep
-their values.  The functions are plain Python: on Linux, and without xlwings installed,
-they are ordinary callables (the xlwings decorators are only applied when xlwings imports).
+their values.  A range goes through the vectorised functions of ``safeguard_time.bulk``
+in one call (one per timescale), with the same answers and error texts as its cells one by
+one.  The functions are plain Python: on Linux, and without xlwings installed, they are
+ordinary callables (the xlwings decorators are only applied when xlwings imports).
 
 >>> import datetime as dt
 >>> SGT_WORKDAY(dt.date(2022, 12, 23), 1)          # Christmas and Boxing Day skipped
@@ -19,14 +21,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib
+import itertools
 import math
 import numbers
+import operator
 import re
 import warnings
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any, NamedTuple, TypeVar
 
 import numpy as np
+import numpy.typing as npt
 
 from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, england_and_wales
@@ -334,8 +339,11 @@ def _grid(value: Any) -> tuple[list[list[Any]], int]:
     if isinstance(value, np.ndarray):
         value = value.tolist()
     if isinstance(value, (list, tuple)):
+        kinds = set(map(type, value))
+        if kinds == {list}:  # the usual range: rows are read, never changed, so not copied
+            return list(value), 2
         if value and all(isinstance(row, (list, tuple)) for row in value):
-            return [list(row) for row in value], 2
+            return list(map(list, value)), 2
         return [list(value)], 1
     return [[value]], 0
 
@@ -381,6 +389,289 @@ def _lift(fn: Callable[..., Any], *args: Any) -> Any:
     return out
 
 
+# --- ranges: one bulk call per range ---------------------------------------------------------
+#
+# A range is read once into numpy columns (days since 1970-01-01 for dates, integers for
+# counts, text for timescales), each cell with a state: usable, empty, or "for the scalar
+# path" (a cell that does not parse, an error coming in, or a value outside what the bulk
+# path handles).  The usable positions go to ``safeguard_time.bulk`` in one call; the
+# others, and the rows bulk reports as errors, are computed by the per-cell function, so
+# every error text is exactly the one a single cell shows.
+
+_OK, _EMPTY, _SCALAR = 0, 1, 2
+_NAT = int(np.iinfo(np.int64).min)  # numpy's NaT as int64 days
+_EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
+_MAX_DAYS = 1_000_000  # |days| beyond this cannot land in the calendar: the scalar says why
+_EXACT_INT = 2**53  # integers a float holds exactly (serials are read as floats)
+
+
+class _Column(NamedTuple):
+    """The cells of one argument, read once: ``values`` and a state per cell."""
+
+    values: npt.NDArray[Any]
+    state: npt.NDArray[np.int8]
+
+
+_Reader = Callable[[list[Any]], _Column]
+
+
+def _column(values: list[Any], states: list[int], dtype: Any) -> _Column:
+    return _Column(np.array(values, dtype=dtype), np.array(states, dtype=np.int8))
+
+
+def _serial_days(serials: npt.NDArray[np.float64], system: int) -> tuple[Any, Any]:
+    """Serial numbers as days since 1970-01-01, and which are valid (as ``serial_to_date``)."""
+    finite = np.isfinite(serials)
+    # clipped so that the cast below cannot overflow: anything clipped is invalid anyway
+    whole = np.clip(np.floor(np.where(finite, serials, 0.0)), -1.0, 1e7)
+    if system == 1904:
+        base, first = _BASE_1904, 0
+        days = whole.astype(np.int64) + (base.toordinal() - _EPOCH_ORD)
+        valid = finite & (whole >= first)
+    else:
+        base, first = _BASE_1900, 1
+        shift = np.where(whole > 60, 0, 1) + (base.toordinal() - _EPOCH_ORD)
+        days = whole.astype(np.int64) + shift
+        valid = finite & (whole >= first) & (whole != 60)
+    valid &= whole <= (_dt.date.max - base).days
+    return days, valid
+
+
+def _uniform_dates(cells: list[Any], system: int) -> _Column | None:
+    """A range of one kind of cell (all serials, all dates, all naive datetimes), at C speed.
+
+    None when the range mixes kinds (or holds anything else): it is then read cell by cell.
+    """
+    kinds = set(map(type, cells))
+    if kinds <= {float, int}:
+        try:
+            serials = np.array(cells, dtype=np.float64)
+        except OverflowError:  # an integer too large for a float: cell by cell
+            return None
+        days, valid = _serial_days(serials, system)
+        state = np.where(valid, _OK, _SCALAR).astype(np.int8)
+        return _Column(np.where(valid, days, _NAT), state)
+    if kinds == {_dt.date} or (kinds == {_dt.datetime} and not any(map(_TZINFO, cells))):
+        ordinals = np.fromiter(map(_dt.date.toordinal, cells), np.int64, len(cells))
+        return _Column(ordinals - _EPOCH_ORD, np.zeros(len(cells), dtype=np.int8))
+    return None
+
+
+_TZINFO = operator.attrgetter("tzinfo")
+
+
+def _date_reader(system: int) -> _Reader:
+    def read(cells: list[Any]) -> _Column:
+        uniform = _uniform_dates(cells, system)
+        if uniform is not None:
+            return uniform
+        days: list[int] = []
+        states: list[int] = []
+        numbers_at: list[int] = []
+        numbers: list[float] = []
+        texts: dict[str, tuple[int, int]] = {}
+        for k, v in enumerate(cells):
+            t = type(v)
+            if (t is float or t is int) and -_EXACT_INT < v < _EXACT_INT:
+                numbers_at.append(k)
+                numbers.append(v)
+                days.append(_NAT)
+                states.append(_OK)
+                continue
+            if t is _dt.date or (t is _dt.datetime and v.tzinfo is None):
+                days.append(v.toordinal() - _EPOCH_ORD)
+                states.append(_OK)
+                continue
+            if t is str and v in texts:
+                day, state = texts[v]
+            else:
+                try:
+                    d = _date(v, system)
+                except _CAUGHT:
+                    day, state = _NAT, _SCALAR
+                else:
+                    day, state = (_NAT, _EMPTY) if d is None else (d.toordinal() - _EPOCH_ORD, _OK)
+                if t is str:
+                    texts[v] = day, state
+            days.append(day)
+            states.append(state)
+        col = _column(days, states, np.int64)
+        if numbers:
+            at = np.array(numbers_at, dtype=np.int64)
+            serial_days, valid = _serial_days(np.array(numbers, dtype=np.float64), system)
+            col.values[at] = np.where(valid, serial_days, _NAT)
+            col.state[at] = np.where(valid, _OK, _SCALAR)
+        return col
+
+    return read
+
+
+def _read_counts(cells: list[Any]) -> _Column:
+    counts: list[int] = []
+    states: list[int] = []
+    for v in cells:
+        t = type(v)
+        n: int | None
+        if t is int:
+            n = v
+        elif t is float and math.isfinite(v):
+            n = math.trunc(v)
+        else:
+            try:
+                n = _whole_number(v)
+            except _CAUGHT:
+                counts.append(0)
+                states.append(_SCALAR)
+                continue
+        if n is None:
+            counts.append(0)
+            states.append(_EMPTY)
+        elif -_MAX_DAYS <= n <= _MAX_DAYS:
+            counts.append(n)
+            states.append(_OK)
+        else:
+            counts.append(0)
+            states.append(_SCALAR)
+    return _column(counts, states, np.int64)
+
+
+def _read_timescales(cells: list[Any]) -> _Column:
+    names: list[str | None] = []
+    states: list[int] = []
+    for v in cells:
+        try:
+            ts = _timescale(v)
+        except _CAUGHT:
+            names.append(None)
+            states.append(_SCALAR)
+        else:
+            names.append(ts)
+            states.append(_EMPTY if ts is None else _OK)
+    values = np.empty(len(names), dtype=object)
+    values[:] = names
+    return _Column(values, np.array(states, dtype=np.int8))
+
+
+def _broadcast_index(lengths: npt.NDArray[np.int64], rows: int, cols: int) -> npt.NDArray[np.int64]:
+    """For each output position, the index of its cell in a grid flattened (-1: none).
+
+    ``lengths`` are the grid's row lengths.  The same positions as ``_at``: a single row or
+    column is repeated, and positions outside a smaller range have no cell.
+    """
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    i = np.arange(rows, dtype=np.int64)[:, None]
+    j = np.arange(cols, dtype=np.int64)[None, :]
+    r = np.zeros_like(i) if len(lengths) == 1 else i
+    r_in = r < len(lengths)
+    r = np.minimum(r, len(lengths) - 1)
+    c = np.where(lengths[r] == 1, 0, j)
+    inside = r_in & (c < lengths[r])
+    index: npt.NDArray[np.int64] = np.where(inside, offsets[r] + c, -1).ravel()
+    return index
+
+
+# ``many`` gets the usable positions' values, one array per argument, and returns their
+# results (an object array) and which of them bulk could not compute.
+_Many = Callable[[list[npt.NDArray[Any]]], tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]]
+
+
+def _lift_ranges(
+    one: Callable[..., Any],
+    many: _Many,
+    args: Sequence[Any],
+    readers: Sequence[_Reader],
+    blank_when_empty: Sequence[bool],
+) -> Any:
+    """``_lift(one, *args)``, with ranges computed by ``many`` in one bulk call.
+
+    ``one`` computes a single cell (and every cell ``many`` cannot); ``readers`` read each
+    argument's cells; an empty cell in an argument marked in ``blank_when_empty`` gives an
+    empty result.  A single cell goes to ``one`` directly.
+    """
+    grids = [_grid(a) for a in args]
+    ndim = max(g[1] for g in grids)
+    lengths = [np.fromiter(map(len, g), np.int64, len(g)) for g, _ in grids]
+    if ndim == 0 or any(not n.all() for n in lengths):
+        return _lift(one, *args)
+    rows = max(len(g) for g, _ in grids)
+    cols = max(int(n.max()) for n in lengths)
+    flat = [list(itertools.chain.from_iterable(g)) for g, _ in grids]
+    index = [_broadcast_index(n, rows, cols) for n in lengths]
+    columns = [read(cells) for read, cells in zip(readers, flat, strict=True)]
+    missing = np.zeros(rows * cols, dtype=np.bool_)
+    scalar = np.zeros(rows * cols, dtype=np.bool_)
+    blank = np.zeros(rows * cols, dtype=np.bool_)
+    for ix, col, blanks in zip(index, columns, blank_when_empty, strict=True):
+        missing |= ix < 0
+        state = col.state[np.maximum(ix, 0)]
+        scalar |= state == _SCALAR
+        if blanks:
+            blank |= state == _EMPTY
+    scalar &= ~missing
+    blank &= ~missing & ~scalar
+    out = np.empty(rows * cols, dtype=object)
+    out[missing] = _NA_TEXT
+    out[blank] = ""
+    todo = np.flatnonzero(~(missing | scalar | blank))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        if len(todo):
+            results, failed = many(
+                [col.values[ix[todo]] for ix, col in zip(index, columns, strict=True)]
+            )
+            out[todo] = results
+            scalar[todo[failed]] = True
+        for p in np.flatnonzero(scalar).tolist():
+            cells = [cells[ix[p]] for cells, ix in zip(flat, index, strict=True)]
+            try:
+                out[p] = one(*cells)
+            except _CAUGHT as exc:
+                out[p] = _error_text(exc)
+    if ndim == 1:
+        result: list[Any] = out.tolist()
+        return result
+    return out.reshape(rows, cols).tolist()
+
+
+def _dates_out(
+    days: npt.NDArray[np.int64], system: int, as_serial: bool
+) -> npt.NDArray[np.object_]:
+    """Days since 1970-01-01 as dates, or as serial numbers (``date_to_serial``), per cell."""
+    if not as_serial:
+        dates: npt.NDArray[np.object_] = days.view("datetime64[D]").astype(object)
+        return dates
+    if system == 1904:
+        serials = days - (_BASE_1904.toordinal() - _EPOCH_ORD)
+    else:
+        early = days < _dt.date(1900, 3, 1).toordinal() - _EPOCH_ORD
+        serials = days - (_BASE_1900.toordinal() - _EPOCH_ORD) - early
+    out: npt.NDArray[np.object_] = serials.astype(object)
+    return out
+
+
+def _as_dates(days: npt.NDArray[Any]) -> npt.NDArray[np.datetime64]:
+    return days.astype(np.int64, copy=False).view("datetime64[D]")
+
+
+def _by_timescale(
+    names: npt.NDArray[np.object_],
+    compute: Callable[[str, npt.NDArray[np.bool_]], tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]],
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
+    """Apply ``compute`` once per timescale named in ``names`` (a bulk call each)."""
+    results = np.empty(len(names), dtype=object)
+    failed = np.zeros(len(names), dtype=np.bool_)
+    for name in dict.fromkeys(names.tolist()):
+        rows = names == name
+        try:
+            values, bad = compute(name, rows)
+        except _CAUGHT:  # e.g. an unknown timescale or a missing phase: each cell says so
+            failed[rows] = True
+            continue
+        results[rows] = values
+        failed[rows] = bad
+    return results, failed
+
+
 def _options_or_error(read: Callable[[], Any]) -> tuple[Any, str | None]:
     try:
         return read(), None
@@ -396,6 +687,13 @@ def _fail(text: str) -> Callable[..., Any]:
 
 
 # --- the functions ------------------------------------------------------------------------
+
+
+def _bulk() -> Any:
+    """``safeguard_time.bulk``, imported on the first range (not when this module loads)."""
+    from safeguard_time import bulk  # noqa: PLC0415 - the array path loads on first use
+
+    return bulk
 
 
 @_excel_function
@@ -431,7 +729,18 @@ def SGT_WORKDAY(
             return ""
         return _out(cal.add_working_days(day, count), system, as_serial)
 
-    return _lift(one, start_date, days)
+    def many(cols: list[npt.NDArray[Any]]) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
+        starts, counts = cols
+        due = _bulk().add_working_days(_as_dates(starts), counts, calendar=cal, errors="coerce")
+        return _dates_out(due.view(np.int64), system, as_serial), np.isnat(due)
+
+    readers = (_date_reader(system), _read_counts)
+    return _lift_ranges(one, many, (start_date, days), readers, (True, True))
+
+
+def _date_pair(system: int) -> tuple[_Reader, _Reader]:
+    read = _date_reader(system)
+    return read, read
 
 
 @_excel_function
@@ -456,7 +765,20 @@ def SGT_NETWORKDAYS(start_date: Cells, end_date: Cells, date_system: Any = 1900)
             return ""
         return cal.networkdays(a, b)
 
-    return _lift(one, start_date, end_date)
+    def many(cols: list[npt.NDArray[Any]]) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
+        # NETWORKDAYS(a, b) = elapsed(a, b) + working(a) for b >= a, and
+        # -(elapsed(b, a) + working(b)) for b < a: both ends counted, signed.
+        a, b = cols
+        lo, hi = _as_dates(np.minimum(a, b)), _as_dates(np.maximum(a, b))
+        bulk = _bulk()
+        elapsed = bulk.working_days_between(lo, hi, calendar=cal, errors="coerce")
+        working = bulk.is_working_day(lo, calendar=cal, errors="coerce")
+        count = elapsed.filled(0).astype(np.int64) + working.filled(False)
+        count = np.where(b >= a, count, -count)
+        failed = np.ma.getmaskarray(elapsed) | np.ma.getmaskarray(working)
+        return count.astype(object), failed
+
+    return _lift_ranges(one, many, (start_date, end_date), _date_pair(system), (True, True))
 
 
 @_excel_function
@@ -486,16 +808,32 @@ def SGT_WORKING_DAYS(
             return ""
         return cal.working_days_between(a, b, convention=conv)
 
-    return _lift(one, start_date, end_date)
+    def many(cols: list[npt.NDArray[Any]]) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
+        a, b = cols
+        count = _bulk().working_days_between(
+            _as_dates(a), _as_dates(b), calendar=cal, convention=conv, errors="coerce"
+        )
+        return count.filled(0).astype(np.int64).astype(object), np.ma.getmaskarray(count)
+
+    return _lift_ranges(one, many, (start_date, end_date), _date_pair(system), (True, True))
 
 
-def _deadline(timescale: Any, start: Any, conv: Convention, system: int) -> Any:
+def _deadline(timescale: Any, start: Any, conv: Convention, system: int, phase: str | None) -> Any:
     from safeguard_time.deadlines import deadline  # noqa: PLC0415 - the rules load on first use
 
     ts, day = _timescale(timescale), _date(start, system)
     if ts is None or day is None:
         return None
-    return deadline(ts, day, convention=conv)
+    return deadline(ts, day, convention=conv, phase=phase)
+
+
+def _phase(value: Any) -> str | None:
+    value = _scalar_option(value, "phase")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _CellError(f"#VALUE! phase is text such as 'first_year', got {value!r}")
+    return value.strip().lower()
 
 
 @_excel_function
@@ -505,34 +843,60 @@ def SGT_DUE(
     convention: Any = "",
     date_system: Any = 1900,
     serial: Any = False,
+    phase: Any = "",
 ) -> Any:
     """The statutory due date of a timescale for a case that started on ``start_date``.
 
-    The rule in force on the start date applies (see ``SGT_RULES``).
+    The rule in force on the start date applies (see ``SGT_RULES``).  ``phase`` picks the
+    interval of a phased timescale (``lac_visit``: ``first_year``, ``until_18`` or ``other``;
+    ``private_fostering_visit``: ``first_year`` or ``after_first_year``).
 
     >>> SGT_DUE("assessment", "08/03/2024")
     datetime.date(2024, 5, 15)
     >>> SGT_DUE("initial_assessment", "2014-02-03")
     "#N/A no rule for 'initial_assessment' was in force on 2014-02-03; the rule that applied then was 'assessment'"
+    >>> SGT_DUE("lac_visit", "2024-03-08", "", 1900, False, "first_year")   # 6 weeks
+    datetime.date(2024, 4, 19)
     """
     opts, err = _options_or_error(
-        lambda: (_convention(convention), _date_system(date_system), _serial_flag(serial))
+        lambda: (
+            _convention(convention),
+            _date_system(date_system),
+            _serial_flag(serial),
+            _phase(phase),
+        )
     )
     if err is not None:
         return _lift(_fail(err), timescale, start_date)
-    conv, system, as_serial = opts
+    conv, system, as_serial, ph = opts
 
     def one(ts: Any, start: Any) -> Any:
-        d = _deadline(ts, start, conv, system)
+        d = _deadline(ts, start, conv, system, ph)
         return "" if d is None else _out(d.due, system, as_serial)
 
-    return _lift(one, timescale, start_date)
+    def many(cols: list[npt.NDArray[Any]]) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
+        names, starts = cols
+
+        def compute(name: str, rows: npt.NDArray[np.bool_]) -> tuple[Any, Any]:
+            d = _bulk().deadlines(name, _as_dates(starts[rows]), convention=conv, phase=ph)
+            return _dates_out(d.due.view(np.int64), system, as_serial), np.isnat(d.due)
+
+        return _by_timescale(names, compute)
+
+    readers = (_read_timescales, _date_reader(system))
+    return _lift_ranges(one, many, (timescale, start_date), readers, (True, True))
 
 
 def _assessment(
-    timescale: Any, start: Any, completed: Any, as_of: Any, conv: Convention, system: int
+    timescale: Any,
+    start: Any,
+    completed: Any,
+    as_of: Any,
+    conv: Convention,
+    system: int,
+    phase: str | None,
 ) -> Any:
-    d = _deadline(timescale, start, conv, system)
+    d = _deadline(timescale, start, conv, system, phase)
     if d is None:
         return None
     done = _date(completed, system)
@@ -540,6 +904,39 @@ def _assessment(
     if done is None and judged_on is None:
         raise _CellError("#VALUE! an open case needs as_of (the date to judge it on)")
     return d.assess(done, as_of=judged_on)
+
+
+def _assess_many(
+    conv: Convention, phase: str | None, pick: Callable[[Any], npt.NDArray[Any]]
+) -> _Many:
+    """``many`` of SGT_STATUS / SGT_LATE: one ``bulk.assess`` per timescale, ``pick`` its result."""
+
+    def many(cols: list[npt.NDArray[Any]]) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.bool_]]:
+        names, starts, ends, as_of = cols
+
+        def compute(name: str, rows: npt.NDArray[np.bool_]) -> tuple[Any, Any]:
+            e = ends[rows]
+            open_ = e == _NAT
+            # as_of judges the open cases only; one date for all of them is one scalar
+            judged = as_of[rows][open_]
+            on: Any = None
+            if len(judged):
+                on = _as_dates(judged[:1])[0] if (judged == judged[0]).all() else None
+                if on is None:
+                    on = _as_dates(np.where(open_, as_of[rows], _NAT))
+            r = _bulk().assess(
+                name, _as_dates(starts[rows]), _as_dates(e), as_of=on, convention=conv, phase=phase
+            )
+            return pick(r).astype(object), r.status < 0
+
+        return _by_timescale(names, compute)
+
+    return many
+
+
+def _status_args(system: int) -> tuple[_Reader, ...]:
+    read = _date_reader(system)
+    return _read_timescales, read, read, read
 
 
 @_excel_function
@@ -550,25 +947,31 @@ def SGT_STATUS(
     as_of: Cells,
     convention: Any = "",
     date_system: Any = 1900,
+    phase: Any = "",
 ) -> Any:
     """Whether the timescale was met: met, missed, open_in_time or open_overdue.
 
     An empty ``completed`` means the case is still open; it is then judged on ``as_of``
-    (there is no hidden "today": pass ``TODAY()`` if that is what you mean).
+    (there is no hidden "today": pass ``TODAY()`` if that is what you mean).  ``phase`` as
+    in ``SGT_DUE``.
 
     >>> SGT_STATUS("assessment", "2024-03-08", ["2024-05-15", "2024-05-16", None], "2024-05-20")
     ['met', 'missed', 'open_overdue']
     """
-    opts, err = _options_or_error(lambda: (_convention(convention), _date_system(date_system)))
+    opts, err = _options_or_error(
+        lambda: (_convention(convention), _date_system(date_system), _phase(phase))
+    )
     if err is not None:
         return _lift(_fail(err), timescale, start_date, completed, as_of)
-    conv, system = opts
+    conv, system, ph = opts
 
     def one(ts: Any, start: Any, done: Any, on: Any) -> Any:
-        a = _assessment(ts, start, done, on, conv, system)
+        a = _assessment(ts, start, done, on, conv, system, ph)
         return "" if a is None else str(a.status.value)
 
-    return _lift(one, timescale, start_date, completed, as_of)
+    many = _assess_many(conv, ph, lambda r: r.status_names())
+    args = (timescale, start_date, completed, as_of)
+    return _lift_ranges(one, many, args, _status_args(system), (True, True, False, False))
 
 
 @_excel_function
@@ -579,43 +982,55 @@ def SGT_LATE(
     as_of: Cells,
     convention: Any = "",
     date_system: Any = 1900,
+    phase: Any = "",
 ) -> Any:
     """Working days after the due date (0 when in time); arguments as ``SGT_STATUS``.
 
     >>> SGT_LATE("initial_cp_conference", "2024-01-10", "", ["2024-01-31", "2024-02-02"])
     [0, 2]
     """
-    opts, err = _options_or_error(lambda: (_convention(convention), _date_system(date_system)))
+    opts, err = _options_or_error(
+        lambda: (_convention(convention), _date_system(date_system), _phase(phase))
+    )
     if err is not None:
         return _lift(_fail(err), timescale, start_date, completed, as_of)
-    conv, system = opts
+    conv, system, ph = opts
 
     def one(ts: Any, start: Any, done: Any, on: Any) -> Any:
-        a = _assessment(ts, start, done, on, conv, system)
+        a = _assessment(ts, start, done, on, conv, system, ph)
         return "" if a is None else a.working_days_late
 
-    return _lift(one, timescale, start_date, completed, as_of)
+    many = _assess_many(conv, ph, lambda r: r.late.astype(np.int64))
+    args = (timescale, start_date, completed, as_of)
+    return _lift_ranges(one, many, args, _status_args(system), (True, True, False, False))
 
 
 @_excel_function
 def SGT_EXPLAIN(
-    timescale: Cells, start_date: Cells, convention: Any = "", date_system: Any = 1900
+    timescale: Cells,
+    start_date: Cells,
+    convention: Any = "",
+    date_system: Any = 1900,
+    phase: Any = "",
 ) -> Any:
     """One paragraph: the due date, the rule, its edition and citation, the days skipped.
 
     A result that depends on projected bank holidays (after the verified years) says
-    "Provisional" here; the other functions show the value alone.
+    "Provisional" here; the other functions show the value alone.  Text per cell: ranges
+    are explained cell by cell.
 
     >>> print(SGT_EXPLAIN("referral_decision", "16/09/2022"))
     Decision on a referral (referral_decision) is due on Tuesday 20 September 2022: ... Non-working weekdays skipped: Mon 19 Sep 2022 (State Funeral of Queen Elizabeth II)...
     """
-    opts, err = _options_or_error(lambda: (_convention(convention), _date_system(date_system)))
+    opts, err = _options_or_error(
+        lambda: (_convention(convention), _date_system(date_system), _phase(phase))
+    )
     if err is not None:
         return _lift(_fail(err), timescale, start_date)
-    conv, system = opts
+    conv, system, ph = opts
 
     def one(ts: Any, start: Any) -> Any:
-        d = _deadline(ts, start, conv, system)
+        d = _deadline(ts, start, conv, system, ph)
         return "" if d is None else d.explain()
 
     return _lift(one, timescale, start_date)
