@@ -48,6 +48,11 @@ _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
 NO_RULE = 1
 DUE_RANGE = 2
 
+#: The row error codes of the bulk kernels that a start day alone decides.
+ROW_START_RANGE = 3
+ROW_NO_RULE = 4
+ROW_DUE_OUT_OF_RANGE = 5
+
 
 def epoch_day(day: _dt.date) -> int:
     """Days since 1970-01-01 (numpy's ``datetime64[D]`` value) of a date."""
@@ -174,14 +179,18 @@ class RulePlan:
         "amount_at",
         "calendar_unit_at",
         "classes",
+        "code_at_ext",
         "convention",
         "due_at",
+        "due_at_ext",
         "due_max_upto",
+        "due_range_from",
         "err_at",
         "has_calendar_units",
         "phase",
         "policy",
         "rule_at",
+        "rule_at_ext",
         "rule_ids",
         "rules",
         "runs_class",
@@ -191,6 +200,7 @@ class RulePlan:
         "runs_start",
         "tables",
         "timescale",
+        "uniform_wd",
     )
 
     def __init__(
@@ -295,7 +305,38 @@ class RulePlan:
         self._spans: dict[tuple[int, int], Span] = {}
         #: The latest due date of any start day up to this one (bounds a chunk's due dates).
         self.due_max_upto = np.maximum.accumulate(due_at)
-        for arr in (rule_at, due_at, err_at, amount_at, calendar_unit_at, self.due_max_upto):
+        # The uniform fast path (see _bulk_kernels._assess_uniform): the tables of the start
+        # days again, with one more entry after the calendar's last day, gathered with
+        # mode="clip" so that any day at all (NaT, before 1970, after the calendar) reads
+        # "no rule": rule -1, due NaT, and its error code (NaT itself is told apart later).
+        self.rule_at_ext = np.append(rule_at, -1).astype(code_type)
+        self.due_at_ext = np.append(due_at, NAT)
+        start_code = np.where(
+            err_at == DUE_RANGE, ROW_DUE_OUT_OF_RANGE, np.where(err_at != 0, ROW_NO_RULE, 0)
+        )
+        start_code[: t.first - t.base] = ROW_START_RANGE
+        self.code_at_ext = np.append(start_code, ROW_START_RANGE).astype(np.int8)
+        #: The amount when every rule of the plan counts that many working days, else None:
+        #: the whole column is then one formula, and a chunk needs no span.
+        self.uniform_wd: int | None = None
+        #: The first start day whose due date falls outside the calendar (or after it).
+        self.due_range_from = t.last + 1
+        bad_due = np.flatnonzero(err_at == DUE_RANGE)
+        if len(bad_due):
+            self.due_range_from = int(bad_due[0]) + t.base
+        if len(self.classes) == 1 and self.classes[0][0] and t.base == 0 and t.first > 0:
+            self.uniform_wd = self.classes[0][1]
+        for arr in (
+            rule_at,
+            due_at,
+            err_at,
+            amount_at,
+            calendar_unit_at,
+            self.due_max_upto,
+            self.rule_at_ext,
+            self.due_at_ext,
+            self.code_at_ext,
+        ):
             arr.setflags(write=False)
 
     def span(self, lo: int, hi: int) -> Span:
