@@ -24,6 +24,7 @@ from safeguard_time._cells import (
     london_days,
     parse_cell,
     parse_column,
+    parse_columns,
 )
 
 EPOCH = dt.date(1970, 1, 1)
@@ -216,3 +217,30 @@ def test_london_days_match_zoneinfo(seconds: int) -> None:
 def test_days_from_civil_matches_ordinals(day: dt.date) -> None:
     got = days_from_civil(np.array([day.year]), np.array([day.month]), np.array([day.day]))
     assert got.tolist() == [day.toordinal() - EPOCH.toordinal()]
+
+
+@given(st.lists(st.lists(_cells, max_size=30), min_size=1, max_size=4))
+@settings(max_examples=200, deadline=None)
+def test_columns_read_together_as_each_alone(columns: list[list[str]]) -> None:
+    # parse_columns reads the columns as one; each answer must be the column's own.
+    arrays = [pa.array(c, type=pa.string()) for c in columns]
+    if len(arrays) > 1:
+        arrays[-1] = arrays[-1].cast(pa.large_string())  # mixed offsets widths
+    for together, array in zip(parse_columns(arrays), arrays, strict=True):
+        alone = parse_column(array)
+        assert together.days.tolist() == alone.days.tolist()
+        assert together.bad.tolist() == alone.bad.tolist()
+        assert together.reasons == alone.reasons
+
+
+def test_long_column_read_in_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    import safeguard_time._cells as cells  # noqa: PLC0415
+
+    texts = ["2024-03-05", "n/a", "", "31/02/2024", "5/3/2024", None, "45356"] * 5
+    whole = parse_column(pa.array(texts))
+    monkeypatch.setattr(cells, "_CHUNK", 4)  # slices of 4 cells, across the bad ones
+    sliced = parse_column(pa.array(texts))
+    assert sliced.days.tolist() == whole.days.tolist()
+    assert sliced.bad.tolist() == whole.bad.tolist()
+    assert sliced.reasons == whole.reasons
+    assert whole.bad.tolist()[:2] == [1, 3]
