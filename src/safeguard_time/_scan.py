@@ -12,6 +12,7 @@ pyarrow is imported by the functions that need it, never at import time.
 
 from __future__ import annotations
 
+import abc
 import codecs
 import csv
 import datetime as _dt
@@ -376,7 +377,7 @@ def _display(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
 
-class _Source:
+class _Source(abc.ABC):
     """The input: column names, schema, and blocks with the line number of each row."""
 
     name: str = ""
@@ -387,11 +388,13 @@ class _Source:
     blank_lines: int = 0
     done: int = 0  # bytes (CSV) or rows (Parquet) handed out so far, for the progress bar
 
+    @abc.abstractmethod
     def batches(self) -> Generator[tuple[Any, npt.NDArray[np.int64]], None, None]:
-        raise NotImplementedError
+        """Yield (record batch, input line number of each row)."""
 
+    @abc.abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Release the file."""
 
 
 class _CsvSource(_Source):
