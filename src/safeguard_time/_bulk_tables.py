@@ -419,9 +419,5 @@ def rule_plan(
     phase: str | None,
     convention: Convention,
 ) -> RulePlan:
-    """The (cached where the policy is hashable) rule plan of a timescale on a calendar."""
-    try:
-        hash(policy)
-    except TypeError:
-        return RulePlan(cal_tables(cal), timescale, policy, phase, convention)
+    """The rule plan of a timescale on a calendar (cached: calendars and policies are frozen)."""
     return _cached_plan(cal, timescale, policy, phase, convention)

@@ -723,13 +723,7 @@ def deadlines(
     plan = rule_plan(cal, timescale, policy, phase, conv)
     col = to_days(starts, "starts")
     out = _k.deadlines_kernel(plan, col)
-    if col.bad:
-        # Read as missing; say what they were instead.
-        out.errors.set(np.fromiter(col.bad, np.int64, len(col.bad)), _k.START_NOT_DATE)
-    rows, codes = out.errors.arrays()
-    count = int(np.count_nonzero(out.provisional))
-    if count:
-        _warn_provisional(cal, count, len(col))
+    rows, codes = _finish(out, cal, col)
     return BulkDeadlines(
         timescale=timescale,
         convention=conv,
@@ -812,12 +806,7 @@ def assess(
             rows = np.array([r for r in rows if end_col.value(int(r)) is None], dtype=np.int64)
             rows = rows[~np.isin(rows, list(end_col.bad))]
         out.errors.set(rows, _k.AS_OF_NOT_DATE)
-    if start_col.bad:
-        out.errors.set(np.fromiter(start_col.bad, np.int64, len(start_col.bad)), _k.START_NOT_DATE)
-    rows, codes = out.errors.arrays()
-    count = int(np.count_nonzero(out.provisional))
-    if count:
-        _warn_provisional(cal, count, len(start_col))
+    rows, codes = _finish(out, cal, start_col)
     return BulkAssessment(
         timescale=timescale,
         convention=conv,
@@ -830,6 +819,21 @@ def assess(
         provisional=out.provisional,
         errors=RowErrors(rows, codes, _Describer(plan, cal, start_col, end_col, as_of_col)),
     )
+
+
+def _finish(
+    out: _k.DeadlineOut | _k.AssessOut, cal: WorkingCalendar, starts: DayColumn
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
+    """The last steps shared by deadlines() and assess(): name unreadable starts, warn once.
+
+    Cells that were not dates were read as missing; their error says what they were instead.
+    """
+    if starts.bad:
+        out.errors.set(np.fromiter(starts.bad, np.int64, len(starts.bad)), _k.START_NOT_DATE)
+    count = int(np.count_nonzero(out.provisional))
+    if count:
+        _warn_provisional(cal, count, len(starts))
+    return out.errors.arrays()
 
 
 def _is_column(x: object) -> bool:
