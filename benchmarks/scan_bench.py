@@ -4,7 +4,7 @@
     python benchmarks/scan_bench.py --smoke     # 20,000 rows; checks the script still works
     python benchmarks/scan_bench.py --rows 200000 --repeats 5
 
-The caseload comes from ``examples/make_caseload.py`` (seeded; dates in mixed forms, a share
+The caseload comes from ``safeguard_time.example`` (``make_caseload``) (seeded; dates in mixed forms, a share
 of rows damaged on purpose).  The reference is the least a scan must do: pyarrow's CSV reader
 reading the same file (every column inferred; multi-threaded) and its CSV writer writing the
 table back out.  The scan runs the README's main-job command end to end (parse dates cell by
@@ -19,7 +19,6 @@ printed with their median, since on a busy machine one lucky run says little.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 import tempfile
@@ -43,14 +42,9 @@ CHECKS = (
 
 
 def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "make_caseload", ROOT / "examples" / "make_caseload.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from safeguard_time import example  # noqa: PLC0415
+
+    return example
 
 
 def reference(src: Path, out: Path) -> None:

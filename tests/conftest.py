@@ -1,28 +1,53 @@
-"""Shared fixtures: the official reference data lives beside the project, in ../shared/data."""
+"""Shared fixtures and the ``external`` marker.
+
+The official reference lists live in ``tests/data`` (see its README for their provenance).
+
+Tests that need a program outside Python (LibreOffice today) carry ``@pytest.mark.external``.
+A plain ``python -m pytest`` deselects them and says how many it left out; select them with
+``python -m pytest -m external`` (``.ci/run`` does, after installing the programs).  Selected
+and without their program, they fail with the install command: they never skip.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import json
-import os
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(
-    os.environ.get("SAFEGUARD_TIME_SHARED", Path(__file__).resolve().parents[2] / "shared")
-)
-DATA = SHARED / "data"
+DATA = Path(__file__).resolve().parent / "data"
+
+_EXTERNAL_DESELECTED = pytest.StashKey[int]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the external-program tests unless a ``-m`` expression was given."""
+    if config.option.markexpr:
+        return  # the caller chose (for example ``-m external`` or ``-m "external or not external"``)
+    external = [item for item in items if item.get_closest_marker("external") is not None]
+    if external:
+        config.hook.pytest_deselected(items=external)
+        items[:] = [item for item in items if item.get_closest_marker("external") is None]
+    config.stash[_EXTERNAL_DESELECTED] = len(external)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many external-program tests were left out, and how to run them."""
+    count = terminalreporter.config.stash.get(_EXTERNAL_DESELECTED, 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} test(s) that need programs outside Python (LibreOffice) were deselected; "
+            'run them with: python -m pytest -m external (or -m "external or not external" '
+            "for everything)"
+        )
 
 
 def _require(path: Path) -> Path:
     if not path.exists():
         # Fail, never skip: without the official list the calendar is unchecked.
-        pytest.fail(
-            f"reference data not found at {path}; put shared/ beside the checkout "
-            "or set SAFEGUARD_TIME_SHARED"
-        )
+        pytest.fail(f"reference data not found at {path}; tests/data is part of the checkout")
     return path
 
 

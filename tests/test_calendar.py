@@ -349,7 +349,12 @@ def test_between_inverts_add(start: dt.date, n: int, convention: Convention) -> 
     assert CAL.working_days_between(start, due, convention=convention) == n
 
 
-@given(start=verified_dates, n=st.integers(min_value=-60, max_value=-1), convention=conventions)
+# Counting back up to 60 working days needs about three months before the start in range.
+@given(
+    start=st.dates(min_value=dt.date(1990, 4, 1), max_value=dt.date(2028, 10, 31)),
+    n=st.integers(min_value=-60, max_value=-1),
+    convention=conventions,
+)
 def test_negative_n_counts_back_from_day_zero(
     start: dt.date, n: int, convention: Convention
 ) -> None:

@@ -491,6 +491,7 @@ def test_xlsx_without_holidays_still_has_the_name(tmp_path: Path) -> None:
     assert wb.defined_names["BankHolidays"].attr_text == "Holidays!$A$2:$A$2"
 
 
+@pytest.mark.external
 def test_libreoffice_workday_over_the_named_range(tmp_path: Path) -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:

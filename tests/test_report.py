@@ -15,7 +15,7 @@ from safeguard_time._scan import Check, CheckSummary, ScanOptions, ScanSummary, 
 from safeguard_time.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "caseload.csv"
+EXAMPLE = ROOT / "src" / "safeguard_time" / "_data" / "example_caseload.csv"
 CHECKS = (
     Check("initial_assessment", "referral_date", "initial_assessment_completed"),
     Check("core_assessment", "core_assessment_started", "core_assessment_completed"),

@@ -25,7 +25,7 @@ from safeguard_time._scan import Check, ScanOptions, scan
 from safeguard_time.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "caseload.csv"
+EXAMPLE = ROOT / "src" / "safeguard_time" / "_data" / "example_caseload.csv"
 README_CHECKS = [
     "--check",
     "initial_assessment=referral_date:initial_assessment_completed",

@@ -65,7 +65,7 @@ __all__ = [
     "timescales",
 ]
 
-__version__ = "0.1.0.dev0"
+__version__ = "0.1.0.dev0"  # the one place: pyproject.toml reads it from here
 
 # The rules layer loads on first use, so that importing the package (and a first calendar
 # call) stays close to the cost of importing numpy.

@@ -198,12 +198,39 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_example(args: argparse.Namespace) -> int:
+    import shutil  # noqa: PLC0415
+
+    from safeguard_time import example  # noqa: PLC0415 - numpy and the bulk path, on demand
+
+    what = args.what or ("policy" if args.output.lower().endswith(".toml") else "caseload")
+    if what == "policy":
+        if args.rows is not None or args.seed is not None:
+            raise ValueError("--rows and --seed apply to the caseload, not the policy template")
+        shutil.copyfile(example.policy_template(), args.output)
+        print(f"wrote the policy template to {args.output}", file=sys.stderr)
+        return 0
+    rows = example.BUNDLED_ROWS if args.rows is None else args.rows
+    seed = example.BUNDLED_SEED if args.seed is None else args.seed
+    if rows < 1:
+        raise ValueError(f"--rows must be at least 1, got {rows}")
+    if (rows, seed) == (example.BUNDLED_ROWS, example.BUNDLED_SEED):
+        shutil.copyfile(example.bundled_caseload(), args.output)
+    else:
+        example.write_csv(example.make_caseload(rows, seed), args.output)
+    print(f"wrote an example caseload of {rows:,} rows to {args.output}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = argparse.ArgumentParser(
         prog="safeguard-time",
         description="Statutory timescales of children's social care in England.",
     )
+    from safeguard_time import __version__  # noqa: PLC0415
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     conv = argparse.ArgumentParser(add_help=False)
@@ -283,6 +310,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--block-size", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_scan)
+
+    p = sub.add_parser(
+        "example",
+        help="write the bundled example caseload (or the policy template) to a file",
+        description="Write the bundled 400-row example caseload, a bigger one made on demand "
+        "(--rows, --seed), or the council policy template (a .toml name, or --what policy).",
+    )
+    p.add_argument("output", help="the file to write, e.g. caseload.csv or policy.toml")
+    p.add_argument(
+        "--what",
+        choices=("caseload", "policy"),
+        help="what to write (default: policy for a .toml name, else caseload)",
+    )
+    p.add_argument("--rows", type=int, help="make a caseload of this many rows (default 400)")
+    p.add_argument("--seed", type=int, help="the random seed of a made caseload (default 2025)")
+    p.set_defaults(func=_cmd_example)
 
     p = sub.add_parser("calendar", help="export the calendar as a table: CSV, Parquet, xlsx or SQL")
     add_calendar_arguments(p)

@@ -1,7 +1,10 @@
-"""Build examples/caseload.csv: a synthetic, seeded caseload with the mess real extracts have.
+"""The example caseload: a synthetic, seeded caseload with the mess real extracts have.
 
-    python examples/make_caseload.py                       # the bundled 400-row example
-    python examples/make_caseload.py --rows 1000000 -o big.csv --seed 7
+The package ships the 400-row example (``safeguard-time example caseload.csv`` writes it;
+:func:`bundled_caseload` gives its path) and makes bigger ones on demand
+(``safeguard-time example big.csv --rows 1000000 --seed 7``, or :func:`make_caseload` and
+:func:`write_csv` from Python).  A policy template is bundled too
+(``safeguard-time example policy.toml``; :func:`policy_template`).
 
 One row per referral, 2008 to March 2025, so every edition of the guidance is met: referrals
 before 15 April 2013 have an initial assessment (7 working days to 16 March 2010, then 10)
@@ -11,22 +14,25 @@ most of those an initial child protection conference (15 working days).
 
 Dates are written the ways case-management extracts write them: mostly ISO, some UK
 day-first (``05/03/2024``, ``5/3/2024``), some naive datetimes, a few UTC timestamps
-(``2023-06-30T23:30:00Z`` is 1 July in London) and Excel serial numbers.  A share of rows (``--damage``, 8% by default) is damaged on purpose, each kind at least once:
-blanks, ``n/a``, ``unknown``, impossible dates (``31/02/2024``), month-first dates
-(``03/25/2024``), two-digit years, an end before its start.  The ``team`` and ``notes``
-columns hold text a spreadsheet would run as a formula (``=HYPERLINK(...)``, ``@SUM``,
-``+44 ...``) and notes with commas, quotes and line breaks.
+(``2023-06-30T23:30:00Z`` is 1 July in London) and Excel serial numbers.  A share of rows
+(``damage``, 8% by default) is damaged on purpose, each kind at least once: blanks, ``n/a``,
+``unknown``, impossible dates (``31/02/2024``), month-first dates (``03/25/2024``), two-digit
+years, an end before its start.  The ``team`` and ``notes`` columns hold text a spreadsheet
+would run as a formula (``=HYPERLINK(...)``, ``@SUM``, ``+44 ...``) and notes with commas,
+quotes and line breaks.
 
-Everything comes from one ``numpy.random.Generator`` seeded by ``--seed``: the same seed
-gives the same file, byte for byte.
+Everything comes from one ``numpy.random.Generator`` seeded by ``seed``: the same seed gives
+the same file, byte for byte, and the defaults give the bundled file.
+
+>>> cols = make_caseload(50, seed=1)
+>>> len(cols["case_id"]), list(cols)[:4]
+(50, ['case_id', 'child_id', 'team', 'referral_date'])
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
-import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -34,9 +40,23 @@ from typing import Any
 import numpy as np
 
 from safeguard_time import bulk
+from safeguard_time._holiday_data import DATA_DIR
 
-OUT = Path(__file__).with_name("caseload.csv")
+__all__ = [
+    "BUNDLED_ROWS",
+    "BUNDLED_SEED",
+    "COLUMNS",
+    "bundled_caseload",
+    "make_caseload",
+    "policy_template",
+    "write_csv",
+]
 
+#: The bundled example is ``make_caseload(BUNDLED_ROWS, BUNDLED_SEED)``.
+BUNDLED_ROWS = 400
+BUNDLED_SEED = 2025
+
+#: The columns of the example caseload, in order.
 COLUMNS = (
     "case_id",
     "child_id",
@@ -125,8 +145,12 @@ def _formats(days: Days, rng: np.random.Generator) -> Text:
     return out
 
 
-def make_caseload(rows: int, seed: int = 2025, *, damage: float = 0.08) -> dict[str, Text]:
-    """The caseload as columns of text, one entry per row (see the module docstring)."""
+def make_caseload(rows: int, seed: int = BUNDLED_SEED, *, damage: float = 0.08) -> dict[str, Text]:
+    """The caseload as columns of text, one entry per row (see the module docstring).
+
+    >>> make_caseload(30, seed=3)["case_id"][:2].tolist()
+    ['R0000001', 'R0000002']
+    """
     rng = np.random.default_rng(seed)
     nat = np.datetime64("NaT", "D")
     span = int((LAST - FIRST).astype(np.int64))
@@ -215,26 +239,33 @@ def _damage(cols: dict[str, Text], rng: np.random.Generator, rows: int, share: f
 
 
 def write_csv(cols: dict[str, Text], path: Path | str) -> None:
-    """Write the columns as a UTF-8 CSV with a header line."""
+    """Write the columns as a UTF-8 CSV with a header line.
+
+    >>> import pathlib, tempfile
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "c.csv"
+    >>> write_csv(make_caseload(12, seed=1), out)
+    >>> out.read_text("utf-8").splitlines()[0]
+    'case_id,child_id,team,referral_date,decision_date,initial_assessment_completed,core_assessment_started,core_assessment_completed,assessment_completed,strategy_discussion,icpc_date,notes'
+    """
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(cols)
         w.writerows(zip(*cols.values(), strict=True))
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=400)
-    parser.add_argument("--seed", type=int, default=2025)
-    parser.add_argument(
-        "--damage", type=float, default=0.08, help="share of rows damaged on purpose (0: none)"
-    )
-    parser.add_argument("-o", "--output", type=Path, default=OUT)
-    args = parser.parse_args(argv)
-    write_csv(make_caseload(args.rows, args.seed, damage=args.damage), args.output)
-    print(f"wrote {args.rows} rows to {args.output}", file=sys.stderr)
-    return 0
+def bundled_caseload() -> Path:
+    """The path of the bundled 400-row example caseload (inside the installed package).
+
+    >>> bundled_caseload().name
+    'example_caseload.csv'
+    """
+    return Path(DATA_DIR) / "example_caseload.csv"
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def policy_template() -> Path:
+    """The path of the bundled council policy template (TOML, every setting at its default).
+
+    >>> print(policy_template().read_text("utf-8").splitlines()[0])
+    # safeguard_time council policy
+    """
+    return Path(DATA_DIR) / "policy_template.toml"
