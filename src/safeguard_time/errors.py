@@ -1,40 +1,119 @@
-"""Errors and warnings raised by safeguard_time.
+"""Errors and warnings raised by safeguard_time: one hierarchy, each error with its context.
 
-Every error derives from :class:`SafeguardTimeError`, and also from the built-in class
-that describes it best (``ValueError`` for a bad value, ``LookupError`` for something
-that does not exist), so callers may catch either.
+Every error a caller can cause derives from :class:`SafeguardTimeError`, and also from the
+built-in class that describes it best (``ValueError`` for a bad value, ``TypeError`` for a
+value of the wrong kind, ``LookupError`` for something that does not exist), so callers may
+catch either.
+
+Each error carries:
+
+- ``code``: a stable, machine-readable reason (``"not_a_date"``, ``"out_of_range"``,
+  ``"no_rule"``, ...; :data:`REASON_CODES` lists them).  Adapters (the scan, the spreadsheet
+  functions, the command line) branch on the code, never on the message text;
+- ``value``: the value that caused it;
+- ``row`` and ``column``: where it was found, in bulk (``None`` for one case).
+
+A bulk row's reason is ``str()`` of the very error the one-case API raises for the same
+input: the message is built in one place, here.
 
 >>> from safeguard_time.errors import CalendarRangeError, SafeguardTimeError
 >>> issubclass(CalendarRangeError, SafeguardTimeError), issubclass(CalendarRangeError, ValueError)
 (True, True)
+>>> import datetime as dt
+>>> err = EventOrderError.end_before_start(dt.date(2024, 3, 1), dt.date(2024, 3, 8))
+>>> err.code, str(err)
+('end_before_start', 'end 2024-03-01 is before the start 2024-03-08')
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable
+from typing import ClassVar
 
 __all__ = [
+    "REASON_CODES",
+    "AsOfBeforeStartError",
     "CalendarRangeError",
     "EventOrderError",
+    "InvalidOptionError",
+    "MissingAsOfError",
+    "MissingDateError",
     "NoRuleInForceError",
+    "NotADateError",
     "PolicyError",
     "ProvisionalCalendarWarning",
     "RuleDataError",
     "SafeguardTimeError",
     "UnknownTimescaleError",
+    "UnreadableColumnWarning",
 ]
 
 
 class SafeguardTimeError(Exception):
-    """Base class of every error this library raises on purpose."""
+    """Base class of every error this library raises on purpose.
+
+    Attributes:
+        code: the stable reason code (see :data:`REASON_CODES`).
+        value: the value that caused the error (``None`` when there is none).
+        row: the row (0-based) in bulk, else ``None``.
+        column: the column in bulk (``"start"``, ``"end"``, ``"as_of"``, or a file's column
+            name), else ``None``.
+
+    >>> e = SafeguardTimeError("something", value=3).at(row=7, column="start")
+    >>> e.code, e.value, e.row, e.column, str(e)
+    ('error', 3, 7, 'start', 'something')
+    """
+
+    code: ClassVar[str] = "error"
+
+    def __init__(self, message: str, *, value: object = None) -> None:
+        super().__init__(message)
+        self.value = value
+        self.row: int | None = None
+        self.column: str | None = None
+
+    def at(self, *, row: int | None = None, column: str | None = None) -> SafeguardTimeError:
+        """This error, placed at a row and column (returns ``self``, for chaining)."""
+        self.row = row
+        self.column = column
+        return self
+
+    def __str__(self) -> str:
+        # LookupError's str() would quote the message as a key; keep it readable.
+        return str(self.args[0]) if self.args else ""
+
+
+class NotADateError(SafeguardTimeError, ValueError):
+    """A value that is not a date: a refused text form, a word, a number that is no serial.
+
+    ``str()`` is the reason, which says what was wrong and, where it can, what to write.
+    """
+
+    code: ClassVar[str] = "not_a_date"
+
+
+class MissingDateError(SafeguardTimeError, ValueError):
+    """A date is required here and the value is missing (``None``, ``NaT``, a blank cell).
+
+    >>> str(MissingDateError.of("start"))
+    'missing start'
+    """
+
+    code: ClassVar[str] = "missing"
+
+    @classmethod
+    def of(cls, what: str) -> MissingDateError:
+        """The error for a missing ``what`` (``"start"``, ``"end"``, ``"as_of"``)."""
+        return cls(f"missing {what}", value=None)
 
 
 class CalendarRangeError(SafeguardTimeError, ValueError):
     """A date, or a result, lies outside the range the calendar supports.
 
     The calendar refuses to guess: it holds one verified table over a fixed range and
-    raises rather than extrapolating beyond it.
+    raises rather than extrapolating beyond it.  ``value`` is the date given (for a result
+    outside the range: the date it was counted from).
 
     >>> import datetime as dt
     >>> err = CalendarRangeError(dt.date(1989, 12, 29), dt.date(1990, 1, 1), dt.date(2099, 12, 31))
@@ -42,16 +121,17 @@ class CalendarRangeError(SafeguardTimeError, ValueError):
     1989-12-29 is outside the supported calendar range 1990-01-01 to 2099-12-31
     """
 
+    code: ClassVar[str] = "out_of_range"
+
     def __init__(
         self,
-        value: _dt.date,
+        value: object,
         first: _dt.date,
         last: _dt.date,
         *,
         what: str = "",
         result_of: str = "",
     ) -> None:
-        self.value = value
         self.first = first
         self.last = last
         span = f"the supported calendar range {first.isoformat()} to {last.isoformat()}"
@@ -59,29 +139,38 @@ class CalendarRangeError(SafeguardTimeError, ValueError):
             msg = f"{result_of}: the result falls outside {span}"
         else:
             prefix = f"{what} " if what else ""
-            msg = f"{prefix}{value.isoformat()} is outside {span}"
-        super().__init__(msg)
+            text = value.isoformat() if isinstance(value, _dt.date) else str(value)
+            msg = f"{prefix}{text} is outside {span}"
+        super().__init__(msg, value=value)
 
 
 class UnknownTimescaleError(SafeguardTimeError, LookupError):
-    """A timescale id that the rule data does not define."""
+    """A timescale id that the rule data does not define; the message suggests the nearest."""
+
+    code: ClassVar[str] = "unknown_timescale"
 
     def __init__(self, timescale: str, valid: Iterable[str]) -> None:
+        import difflib  # noqa: PLC0415 - only on the error path
+
         self.timescale = timescale
         self.valid = tuple(sorted(valid))
-        super().__init__(f"unknown timescale {timescale!r}; valid ids are: {', '.join(self.valid)}")
-
-    def __str__(self) -> str:
-        # LookupError's str() would quote the message as a key; keep it readable.
-        return str(self.args[0])
+        close = difflib.get_close_matches(str(timescale), self.valid, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        super().__init__(
+            f"unknown timescale {timescale!r}{hint} valid ids are: {', '.join(self.valid)}",
+            value=timescale,
+        )
 
 
 class NoRuleInForceError(SafeguardTimeError, LookupError):
     """No rule of the timescale was in force on the start date.
 
     ``instead`` names the timescales whose rules did apply on that date (for example
-    ``assessment`` for an initial assessment started in 2014).
+    ``assessment`` for an initial assessment started in 2014).  In bulk a row with no rule
+    in force and no end event is ``not_applicable`` rather than an error.
     """
+
+    code: ClassVar[str] = "no_rule"
 
     def __init__(
         self, timescale: str, on: _dt.date, instead: tuple[str, ...], detail: str = ""
@@ -94,22 +183,95 @@ class NoRuleInForceError(SafeguardTimeError, LookupError):
             msg += f"; the rule that applied then was {' / '.join(repr(t) for t in instead)}"
         if detail:
             msg += f" ({detail})"
-        super().__init__(msg)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
+        super().__init__(msg, value=on)
 
 
 class RuleDataError(SafeguardTimeError, ValueError):
     """The rule data files are inconsistent; the message names the file and the rule."""
 
+    code: ClassVar[str] = "rule_data"
+
 
 class PolicyError(SafeguardTimeError, ValueError):
-    """A council policy that cannot be applied (for example switch dates out of order)."""
+    """A council policy that cannot be applied (unknown setting, bad date, dates out of order)."""
+
+    code: ClassVar[str] = "bad_policy"
+
+
+class InvalidOptionError(SafeguardTimeError, ValueError):
+    """An option outside its allowed values: a phase, extensions, a plan, a direction, ...
+
+    ``option`` names the option (``"phase"``, ``"extensions"``, ``"plan"``, ...).
+
+    >>> e = InvalidOptionError("direction", "sideways", "direction must be 'forward' or 'backward'")
+    >>> e.code, e.option, e.value
+    ('bad_option', 'direction', 'sideways')
+    """
+
+    code: ClassVar[str] = "bad_option"
+
+    def __init__(self, option: str, value: object, message: str) -> None:
+        self.option = option
+        super().__init__(message, value=value)
 
 
 class EventOrderError(SafeguardTimeError, ValueError):
     """An end event dated before its start event."""
+
+    code: ClassVar[str] = "end_before_start"
+
+    @classmethod
+    def end_before_start(cls, end: _dt.date, start: _dt.date) -> EventOrderError:
+        """The error for an end dated before its start."""
+        return cls(f"end {end.isoformat()} is before the start {start.isoformat()}", value=end)
+
+
+class AsOfBeforeStartError(EventOrderError):
+    """An open case judged as of a date before its start: it had not started then.
+
+    >>> import datetime as dt
+    >>> print(AsOfBeforeStartError.of(dt.date(2024, 3, 1), dt.date(2024, 3, 8)))
+    as_of 2024-03-01 is before the start 2024-03-08: the case had not started on that date
+    """
+
+    code: ClassVar[str] = "as_of_before_start"
+
+    @classmethod
+    def of(cls, as_of: _dt.date, start: _dt.date) -> AsOfBeforeStartError:
+        """The error for an as-of date before the start."""
+        return cls(
+            f"as_of {as_of.isoformat()} is before the start {start.isoformat()}: the case had "
+            "not started on that date",
+            value=as_of,
+        )
+
+
+class MissingAsOfError(SafeguardTimeError, ValueError):
+    """An open case (no end event) with no as-of date to judge it on: there is no "today"."""
+
+    code: ClassVar[str] = "needs_as_of"
+
+    @classmethod
+    def open_case(cls) -> MissingAsOfError:
+        """The error for an open case with no as-of date."""
+        return cls("open case needs as_of (the date to judge it on)", value=None)
+
+
+#: Every reason code, with what it means.  A bulk row error and the one-case error for the
+#: same input have the same code.
+REASON_CODES: dict[str, str] = {
+    "not_a_date": "the value is not a date (a refused form, a word, a bad number)",
+    "missing": "a required date is missing",
+    "out_of_range": "a date, or a result, is outside the calendar's range",
+    "no_rule": "no rule of the timescale was in force on the start date",
+    "end_before_start": "the end event is dated before the start",
+    "as_of_before_start": "the as-of date is before the start",
+    "needs_as_of": "an open case has no as-of date",
+    "unknown_timescale": "the timescale id is not defined",
+    "bad_option": "an option (phase, extensions, plan, direction, ...) is not allowed",
+    "bad_policy": "a council policy cannot be applied",
+    "rule_data": "the rule data files are inconsistent",
+}
 
 
 class ProvisionalCalendarWarning(UserWarning):
@@ -119,4 +281,11 @@ class ProvisionalCalendarWarning(UserWarning):
     announced at a week's notice.  Filter it like any warning::
 
         warnings.filterwarnings("ignore", category=ProvisionalCalendarWarning)
+    """
+
+
+class UnreadableColumnWarning(UserWarning):
+    """Every cell of a column failed to read as a date: the column is probably not dates.
+
+    The rows are still returned, each with its reason; the warning names the forms accepted.
     """
