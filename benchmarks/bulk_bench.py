@@ -32,7 +32,7 @@ from collections.abc import Callable
 import numpy as np
 
 from safeguard_time import bulk, england_and_wales
-from safeguard_time._bulk_kernels import CHUNK
+from safeguard_time._engine.kernels import CHUNK
 from safeguard_time.errors import ProvisionalCalendarWarning
 
 AMOUNT = 45  # the numpy contender's fixed length; bulk.assess reads the rule data itself

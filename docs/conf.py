@@ -32,7 +32,7 @@ napoleon_google_docstring = True
 nitpick_ignore_regex = [
     (r"py:.*", r"(datetime|_dt|np|npt|numpy|enum|collections|typing|attrs)\..*"),
     (r"py:.*", r"(Any|Literal|SupportsIndex|Iterable|Mapping|Sequence|Callable|ZoneInfo)"),
-    (r"py:.*", r"(_date|_Table|Direction|DateLike|Path|TextIO|BinaryIO)"),
+    (r"py:.*", r"(_date|_Table|Direction|DateLike|Path|TextIO|BinaryIO|RulePlan)"),
     (r"py:.*", r"safeguard_time\.(\w+\.)*_\w+"),
     (r"py:.*", r"(argparse|os|pathlib|pd|pl|pandas|polars|pyarrow)\..*"),
     (r"py:.*", r"(Dialect|TableKind|Closures|PathLike)"),

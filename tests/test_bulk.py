@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from safeguard_time import (
     CalendarRangeError,
     Convention,
-    EventOrderError,
     NoRuleInForceError,
     Policy,
     ProvisionalCalendarWarning,
@@ -28,8 +27,10 @@ from safeguard_time import (
     deadline,
     england_and_wales,
 )
-from safeguard_time import _bulk_kernels as kernels
+from safeguard_time._engine import kernels
 from safeguard_time.deadlines import Status as ScalarStatus
+from safeguard_time.deadlines import assess as one_assess
+from safeguard_time.errors import NotADateError, SafeguardTimeError
 from safeguard_time.rules import rule_for, rulebook
 from tests.strategies import any_dates, conventions, small_n, verified_dates
 
@@ -231,9 +232,10 @@ def test_calendar_functions_missing_and_out_of_range() -> None:
 
 
 def test_calendar_functions_refuse_values_that_are_not_dates() -> None:
-    with pytest.raises(TypeError, match=r"row 1: start: not a date: str '2024-01-01'"):
-        bulk.add_working_days([dt.date(2024, 1, 1), "2024-01-01"], 1)
-    got = bulk.add_working_days([dt.date(2024, 1, 1), "2024-01-01"], 1, errors="coerce")
+    with pytest.raises(NotADateError, match=r"row 1: start: .*'x'") as caught:
+        bulk.add_working_days([dt.date(2024, 1, 1), ("x",)], 1)
+    assert (caught.value.row, caught.value.column, caught.value.code) == (1, "start", "not_a_date")
+    got = bulk.add_working_days([dt.date(2024, 1, 1), ("x",)], 1, errors="coerce")
     assert got.tolist() == [dt.date(2024, 1, 2), None]
 
 
@@ -346,7 +348,7 @@ def test_per_row_edition_switch_on_15_april_2013() -> None:
 
 def test_a_2012_start_under_assessment_is_an_error_row_naming_the_date() -> None:
     got = bulk.assess("assessment", d64([dt.date(2012, 5, 1)]), d64([dt.date(2012, 6, 1)]))
-    assert got.status.tolist() == [bulk.Status.ERROR]
+    assert got.status.tolist() == [bulk.Status.ERROR.code]
     assert got.errors[0].reason.startswith("no rule for 'assessment' was in force on 2012-05-01")
 
 
@@ -407,19 +409,34 @@ def scalar_assess(
     policy: Policy | None,
     cal: WorkingCalendar,
     phase: str | None,
-) -> tuple[str, Any, int, int, bool]:
-    """(status or error column, due, elapsed, late, provisional) as the scalar API says."""
-    d = scalar_deadline(ts, start, conv, policy, cal, phase)
-    if d is None:
-        return "start", None, 0, 0, False
+) -> tuple[str, Any, int | None, int | None, bool]:
+    """(status or error column, due, elapsed, late, provisional) as the one-case API says."""
     with recording():
         try:
-            a = d.assess(end, as_of=as_of)
-        except (EventOrderError, CalendarRangeError, ValueError):
-            return "end", d.due, 0, 0, d.provisional
-    last_read = max(a.completed or a.as_of or d.due, d.due)
+            a = one_assess(
+                ts,
+                start,
+                end,
+                as_of=as_of,
+                convention=conv,
+                policy=policy,
+                calendar=cal,
+                phase=phase,
+            )
+        except SafeguardTimeError as exc:
+            d = scalar_deadline(ts, start, conv, policy, cal, phase) if start else None
+            if d is None:
+                return "start", None, None, None, False
+            column = "end" if exc.code == "end_before_start" else "as_of"
+            if exc.code == "out_of_range" and end is not None:
+                column = "end"
+            return column, d.due, None, None, d.provisional
+    if a.deadline is None:
+        return a.status.value, None, None, None, False
+    d = a.deadline
+    last_read = max(a.end or a.as_of or d.due, d.due)
     provisional = d.provisional or cal.is_provisional(last_read)
-    return a.status.value, d.due, a.elapsed, a.working_days_late, provisional
+    return a.status.value, d.due, a.elapsed, a.late, provisional
 
 
 @st.composite
@@ -485,16 +502,17 @@ def test_assess_equals_scalar(
             ts, start, end, as_of if end is None else None, conv, policy, cal, phase
         )
         assert got.rule_names()[i] == rule_id_or_none(ts, start, policy, phase)
-        if status in ("start", "end"):
-            assert got.status[i] == bulk.Status.ERROR
+        if status in ("start", "end", "as_of"):
+            assert got.status[i] == bulk.Status.ERROR.code
             assert errors[i].column == status
-            assert (got.elapsed[i], got.late[i]) == (0, 0)
+            assert got.elapsed.tolist()[i] is None
+            assert got.late.tolist()[i] is None
             assert got.due.tolist()[i] == due
         else:
             assert i not in errors
             assert bulk.STATUS_LABELS[got.status[i]] == status
             assert got.due.tolist()[i] == due
-            assert (got.elapsed[i], got.late[i]) == (elapsed, late)
+            assert (got.elapsed.tolist()[i], got.late.tolist()[i]) == (elapsed, late)
         assert got.provisional[i] == provisional
         any_provisional |= provisional
     assert provisional_warnings(caught) == int(any_provisional)
@@ -537,17 +555,17 @@ def test_missing_values_never_raise() -> None:
     ends = [None, dt.date(2024, 5, 1), None, None, dt.date(2024, 5, 15)]
     got = bulk.assess("assessment", starts, ends)
     assert bulk.STATUS_LABELS[got.status[4]] == "met"
-    assert [(e.row, e.column, e.value, e.reason) for e in got.errors] == [
-        (0, "end", None, "open case needs as_of"),
-        (1, "start", None, "missing start"),
-        (2, "start", None, "missing start"),
-        (3, "start", None, "missing start"),
+    assert [(e.row, e.column, e.value, e.reason, e.code) for e in got.errors] == [
+        (0, "as_of", None, "open case needs as_of (the date to judge it on)", "needs_as_of"),
+        (1, "start", None, "missing start", "missing"),
     ]
+    # Rows 2 and 3 have no start and no end: the timescale does not apply to them.
+    assert got.status_names().tolist()[2:4] == ["not_applicable", "not_applicable"]
     # Row 0 is an open case: its due date is still known.
     assert got.due[0] == np.datetime64("2024-05-15")
     judged = bulk.assess("assessment", starts, ends, as_of=dt.date(2024, 5, 20))
     assert judged.status_names().tolist()[0] == "open_overdue"
-    assert len(judged.errors) == 3
+    assert len(judged.errors) == 1
 
 
 def test_every_case_open() -> None:
@@ -556,7 +574,9 @@ def test_every_case_open() -> None:
     assert got.status_names().tolist() == ["open_in_time", "open_in_time"]
     assert got.elapsed.tolist() == [45, 31]
     no_as_of = bulk.assess("assessment", starts)
-    assert [e.reason for e in no_as_of.errors] == ["open case needs as_of"] * 2
+    assert [e.reason for e in no_as_of.errors] == [
+        "open case needs as_of (the date to judge it on)"
+    ] * 2
 
 
 def test_as_of_per_row() -> None:
@@ -607,7 +627,7 @@ def test_out_of_range_and_bad_values_are_error_rows() -> None:
     assert reasons[3].startswith("end 2100-01-04 is outside")
     assert reasons[4] == "not a date: str 'soon'"
     assert reasons[5] == (
-        "assessment from 2099-12-01: the due date falls outside the supported calendar range "
+        "assessment from 2099-12-01: the result falls outside the supported calendar range "
         "1990-01-01 to 2099-12-31"
     )
     assert got.status.tolist() == [-1] * 6
@@ -618,7 +638,7 @@ def test_out_of_range_and_bad_values_are_error_rows() -> None:
 
 def test_end_before_start() -> None:
     got = bulk.assess("assessment", d64([dt.date(2024, 3, 8)]), d64([dt.date(2024, 3, 7)]))
-    assert got.errors[0].reason == "end before start: 2024-03-07 is before 2024-03-08"
+    assert got.errors[0].reason == "end 2024-03-07 is before the start 2024-03-08"
 
 
 def test_as_of_outside_the_calendar_raises() -> None:
@@ -635,13 +655,18 @@ def test_provisional_rows_in_assess() -> None:
 
 
 def test_status_codes_match_the_scalar_status() -> None:
-    assert [bulk.Status(i).label for i in range(4)] == [s.value for s in ScalarStatus]
-    assert bulk.Status.ERROR.label == bulk.STATUS_LABELS[bulk.Status.ERROR] == "error"
+    # One enum everywhere; the array code indexes the labels, -1 (error) included.
+    assert bulk.Status is ScalarStatus
+    for status in ScalarStatus:
+        assert bulk.STATUS_LABELS[status.code] == status.value == status.label
+        assert ScalarStatus.from_code(status.code) is status
+    assert bulk.Status.ERROR.code == -1
 
 
 def test_result_helpers() -> None:
     starts = d64([dt.date(2024, 3, 8), dt.date(2024, 3, 8), None])
-    got = bulk.assess("assessment", starts, d64([dt.date(2024, 5, 15), dt.date(2024, 6, 1), None]))
+    ends = d64([dt.date(2024, 5, 15), dt.date(2024, 6, 1), dt.date(2024, 6, 1)])
+    got = bulk.assess("assessment", starts, ends)
     assert len(got) == 3
     assert got.ok.tolist() == [True, True, False]
     assert got.counts() == {
@@ -649,6 +674,7 @@ def test_result_helpers() -> None:
         "missed": 1,
         "open_in_time": 0,
         "open_overdue": 0,
+        "not_applicable": 0,
         "error": 1,
     }
     assert got.rule_names().tolist() == ["assessment.wt2023", "assessment.wt2023", None]
@@ -697,7 +723,7 @@ def test_duration_bins_schemes() -> None:
         bulk.duration_bins([1], "x")
     with pytest.raises(ValueError, match="no duration-bin scheme None"):
         bulk.duration_bins([1])
-    with pytest.raises(ValueError, match="negative"):
-        bulk.duration_bins([-1], "assessment")
+    # A negative duration (next-working-day convention, a weekend case) is in the first bin.
+    assert bulk.duration_bins([-1, 0], "assessment").counts.tolist()[:2] == [2, 0]
     with pytest.raises(TypeError, match="integers"):
         bulk.duration_bins([1.5], "assessment")

@@ -189,7 +189,7 @@ def test_to_pandas() -> None:
     import pandas as pd  # noqa: PLC0415 - the test extra installs it; a missing one must fail
 
     starts = np.array(["2024-03-08", "2024-03-08", "NaT"], dtype="datetime64[D]")
-    ends = np.array(["2024-05-15", "2024-06-01", "NaT"], dtype="datetime64[D]")
+    ends = np.array(["2024-05-15", "2024-06-01", "2024-06-01"], dtype="datetime64[D]")
     frame = bulk.assess("assessment", starts, ends).to_pandas(index=["a", "b", "c"])
     assert list(frame.columns) == [
         "due",

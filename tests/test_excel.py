@@ -310,12 +310,12 @@ def test_status_and_late() -> None:
     completed = [[D(2024, 5, 15)], [D(2024, 5, 16)], [None], [""], [D(2024, 3, 1)]]
     status = SGT_STATUS("assessment", start, completed, as_of)
     assert status[:4] == [["met"], ["missed"], ["open_overdue"], ["open_overdue"]]
-    assert status[4][0].startswith("#NUM! assessment: completed 2024-03-01 is before the start")
+    assert status[4][0].startswith("#NUM! end 2024-03-01 is before the start 2024-03-08")
     late = SGT_LATE("assessment", start, completed, as_of)
     assert late[:4] == [[0], [1], [3], [3]]  # 16th is 1 late; 20 May is 3 after Wed 15 May
     assert SGT_STATUS("assessment", start, None, D(2024, 5, 15)) == "open_in_time"
     assert SGT_STATUS("assessment", start, None, None) == (
-        "#VALUE! an open case needs as_of (the date to judge it on)"
+        "#VALUE! open case needs as_of (the date to judge it on)"
     )
     # as_of is not needed once the case is completed
     assert SGT_STATUS("assessment", start, D(2024, 5, 1), None) == "met"

@@ -109,7 +109,7 @@ def test_added_columns_hand_worked(tmp_path: Path, capsys: pytest.CaptureFixture
         ("8", "completed", "2024-03-01"),
         ("9", "referral", "2011-06-01"),
     ]
-    assert errors[0]["reason"] == "end before start: 2024-03-01 is before 2024-03-08"
+    assert errors[0]["reason"] == "end 2024-03-01 is before the start 2024-03-08"
     assert errors[1]["reason"].startswith("no rule for 'assessment' was in force on 2011-06-01")
     assert "yet completed is filled" in errors[1]["reason"]
     # The same answers as the scalar API.
@@ -258,11 +258,11 @@ def test_errors_report_lines_columns_values_reasons(
     ]
     assert list(errors[0]) == ["line", "column", "value", "reason", "check"]
     reasons = [e["reason"] for e in errors]
-    assert reasons[0] == "open case (no end column): give --as-of to judge it"
+    assert reasons[0] == "open case needs as_of (the date to judge it on): give --as-of DATE"
     assert reasons[1] == "'n/a' is not a date; leave the cell blank when there is no date"
     assert reasons[3] == "'31/02/2024' is not a date: February 2024 has 29 days, not 31"
-    assert reasons[4] == "referral is blank but decision is filled"
-    assert reasons[6] == "open case (decision is blank): give --as-of to judge it"
+    assert reasons[4] == "missing start: referral is blank but decision is filled"
+    assert reasons[6] == "open case needs as_of (the date to judge it on): give --as-of DATE"
     assert [r["referral_decision_status"] for r in rows] == [
         "met",
         "error",
@@ -444,7 +444,7 @@ def test_open_cases_need_as_of_and_cannot_start_after_it(
     assert code == 0
     assert [r["assessment_status"] for r in rows] == ["open_overdue", "error"]
     assert errors[0]["reason"] == (
-        "open case that starts after the --as-of date: 2025-06-02 is after 2025-03-31"
+        "as_of 2025-03-31 is before the start 2025-06-02: the case had not started on that date"
     )
 
 
@@ -602,7 +602,7 @@ def test_summary_on_stderr_and_quiet(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "rows read: 400" in err
     counts = {
         s: sum(r["assessment_status"] == s for r in rows)
-        for s in ("met", "missed", "open_in_time", "open_overdue", "error", "not_applicable")
+        for s in ("met", "missed", "open_in_time", "open_overdue", "not_applicable", "error")
     }
     line = next(x for x in err.splitlines() if x.startswith("assessment="))
     assert line.startswith(

@@ -93,7 +93,7 @@ def test_schedule_assess() -> None:
     s = schedule("cp_reviews", D(2023, 11, 30), held=[D(2024, 3, 4)])
     first, second = s.assess(as_of=D(2024, 9, 10))
     assert first.status is Status.MISSED  # due 29 Feb, held 4 Mar
-    assert first.working_days_late == 2  # Fri 1, Mon 4 Mar
+    assert first.late == 2  # Fri 1, Mon 4 Mar
     assert second.status is Status.OPEN_OVERDUE  # due 4 Sep 2024
 
 

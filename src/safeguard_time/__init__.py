@@ -23,7 +23,7 @@ from safeguard_time.errors import (
 )
 
 if TYPE_CHECKING:
-    from safeguard_time.deadlines import Assessment, Deadline, Status, deadline
+    from safeguard_time.deadlines import Deadline, Status, Timeliness, assess, deadline
     from safeguard_time.rules import (
         Citation,
         Edition,
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     from safeguard_time.schedules import Schedule, ScheduleItem, schedule
 
 __all__ = [
-    "Assessment",
     "CalendarRangeError",
     "Citation",
     "Convention",
@@ -54,9 +53,11 @@ __all__ = [
     "Schedule",
     "ScheduleItem",
     "Status",
+    "Timeliness",
     "Timescale",
     "UnknownTimescaleError",
     "WorkingCalendar",
+    "assess",
     "deadline",
     "england_and_wales",
     "london_date",
@@ -70,7 +71,8 @@ __version__ = "0.1.0.dev0"  # the one place: pyproject.toml reads it from here
 # The rules layer loads on first use, so that importing the package (and a first calendar
 # call) stays close to the cost of importing numpy.
 _LAZY = {
-    "Assessment": "deadlines",
+    "Timeliness": "deadlines",
+    "assess": "deadlines",
     "Deadline": "deadlines",
     "Status": "deadlines",
     "deadline": "deadlines",

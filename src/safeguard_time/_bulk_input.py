@@ -94,8 +94,10 @@ def _module(x: object) -> str:
     return type(x).__module__.split(".")[0]
 
 
-def to_days(x: object, name: str) -> DayColumn:
+def to_days(x: object, name: str) -> DayColumn:  # noqa: PLR0911 - one return per kind
     """Convert a column-like value (see the module docstring) to a :class:`DayColumn`."""
+    if isinstance(x, DayColumn):
+        return x  # already read (the scan reads its cells with the date grammar)
     mod = _module(x)
     if isinstance(x, np.ndarray):
         return _from_numpy(x, name)

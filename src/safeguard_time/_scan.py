@@ -33,6 +33,7 @@ import attrs
 import numpy as np
 
 from safeguard_time import bulk
+from safeguard_time._bulk_input import DayColumn
 from safeguard_time._cells import NAT, ParsedColumn, parse_columns
 from safeguard_time.calendar import Convention, england_and_wales
 from safeguard_time.errors import ProvisionalCalendarWarning, SafeguardTimeError
@@ -53,9 +54,19 @@ __all__ = [
     "scan",
 ]
 
-#: Status values written to ``<timescale>_status``, by code.
-STATUS_LABELS = ("met", "missed", "open_in_time", "open_overdue", "error", "not_applicable")
-MET, MISSED, OPEN_IN_TIME, OPEN_OVERDUE, ERROR, NOT_APPLICABLE = range(6)
+#: Status values written to ``<timescale>_status``: the library's one vocabulary, indexed by
+#: status code (``STATUS_LABELS[-1]`` is ``"error"``).
+STATUS_LABELS = bulk.STATUS_LABELS
+MET, MISSED = bulk.Status.MET.code, bulk.Status.MISSED.code
+OPEN_OVERDUE, ERROR = bulk.Status.OPEN_OVERDUE.code, bulk.Status.ERROR.code
+NOT_APPLICABLE = bulk.Status.NOT_APPLICABLE.code
+
+
+def _label_index(status: npt.NDArray[np.int8]) -> npt.NDArray[np.intp]:
+    """Status codes as indexes into :data:`STATUS_LABELS` (error, -1, is the last)."""
+    return np.where(status < 0, len(STATUS_LABELS) - 1, status).astype(np.intp)
+
+
 OUTPUT_SUFFIXES = ("due", "elapsed", "status", "late", "rule")
 #: Working days shown one by one in the report's histogram; longer ones share the last bar.
 HISTOGRAM_CAP = 120
@@ -70,7 +81,7 @@ _BOM = codecs.BOM_UTF8
 DEFAULT_BLOCK = 1 << 22
 
 
-class ScanError(Exception):
+class ScanError(SafeguardTimeError):
     """A problem with the input or the command that stops the scan (exit status 2).
 
     The message names the file, and the line and column where there is one.
@@ -1067,7 +1078,6 @@ def _assess(
     check: Check,
     summary: CheckSummary,
     opts: ScanOptions,
-    cal_range: tuple[int, int],
     problems: list[_Problem],
     row_error: npt.NDArray[np.bool_],
 ) -> _Added:
@@ -1075,14 +1085,13 @@ def _assess(
     n = batch.num_rows
     start = parsed[check.start]
     end = parsed[check.end] if check.end else None
-    s = start.days
     e = end.days if end is not None else np.full(n, NAT, dtype=np.int64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ProvisionalCalendarWarning)
         res = bulk.assess(
             check.timescale,
-            s.view("datetime64[D]"),
-            e.view("datetime64[D]") if end is not None else None,
+            _day_column(batch, check.start, start),
+            _day_column(batch, check.end, end) if check.end and end is not None else None,
             as_of=opts.as_of,
             policy=opts.policy,
             convention=opts.convention,
@@ -1091,38 +1100,16 @@ def _assess(
         summary.rule_ids = res.rule_ids
         summary.rule_rows = np.zeros(len(res.rule_ids), np.int64)
 
-    status = np.where(res.status < 0, ERROR, res.status).astype(np.int8)
-    start_bad = np.zeros(n, np.bool_)
-    start_bad[start.bad] = True
-    end_bad = np.zeros(n, np.bool_)
-    if end is not None:
-        end_bad[end.bad] = True
-    start_blank = (s == NAT) & ~start_bad
-    end_blank = (e == NAT) & ~end_bad
-    first, last = cal_range
-    start_ok = ~start_blank & ~start_bad & (s >= first) & (s <= last)
-    no_rule = (res.rule < 0) & start_ok
-    not_applicable = end_blank & (start_blank | no_rule)
-    late_start = np.zeros(n, np.bool_)
-    if opts.as_of is not None:
-        as_of = opts.as_of.toordinal() - _EPOCH_ORD
-        late_start = end_blank & start_ok & (s > as_of) & (status != ERROR)
-    error = ((status == ERROR) & ~not_applicable) | start_bad | end_bad | late_start
-    status[error] = ERROR
-    status[not_applicable] = NOT_APPLICABLE
+    # The engine decided every status (not_applicable and as-of before the start included).
+    status = res.status
+    error = status == ERROR
     row_error |= error
-
-    # Problems of the check itself; a bad cell is reported once, by the caller.
-    own = error & ~start_bad & ~end_bad
-    if own.any():
-        _problems(
-            check, res, own, s, e, start_blank, end_blank, late_start, opts, cal_range, problems
-        )
-
+    # Problems of the check itself; a cell that is not a date is reported once, by the caller.
+    _problems(check, res, problems)
     # Counts for the summary and the report.
-    summary.counts += np.bincount(status, minlength=6)[:6]
+    summary.counts += np.bincount(_label_index(status), minlength=len(STATUS_LABELS))
     completed = (status == MET) | (status == MISSED)
-    elapsed = res.elapsed
+    elapsed = np.ma.getdata(res.elapsed)
     summary.histogram += np.bincount(
         np.minimum(elapsed[completed], HISTOGRAM_CAP).astype(np.intp),
         minlength=HISTOGRAM_CAP + 1,
@@ -1143,7 +1130,9 @@ def _assess(
     summary.provisional += int(np.count_nonzero(res.provisional & (status != NOT_APPLICABLE)))
 
     # The five columns are made by the writer's thread (see _Added.columns).
-    return _Added(res.due.view(np.int64), elapsed, status, res.late, res.rule, res.rule_ids)
+    return _Added(
+        res.due.view(np.int64), elapsed, status, np.ma.getdata(res.late), res.rule, res.rule_ids
+    )
 
 
 @attrs.frozen(eq=False)
@@ -1161,8 +1150,10 @@ class _Added:
         """The five Arrow columns: text for CSV (looked up, not formatted), typed otherwise."""
         import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
-        judged = self.status <= OPEN_OVERDUE
-        status_col = _status_table().column(self.status, np.ones(len(self.status), np.bool_))
+        judged = (self.status >= MET) & (self.status <= OPEN_OVERDUE)
+        status_col = _status_table().column(
+            _label_index(self.status), np.ones(len(self.status), np.bool_)
+        )
         rule_col = _rule_table(self.rule_ids).column(self.rule, self.rule >= 0)
         if csv_out:
             due_col = _iso_column(self.due)
@@ -1181,62 +1172,41 @@ class _Added:
 _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
 
 
-def _problems(
-    check: Check,
-    res: bulk.BulkAssessment,
-    own: npt.NDArray[np.bool_],
-    s: npt.NDArray[np.int64],
-    e: npt.NDArray[np.int64],
-    start_blank: npt.NDArray[np.bool_],
-    end_blank: npt.NDArray[np.bool_],
-    late_start: npt.NDArray[np.bool_],
-    opts: ScanOptions,
-    cal_range: tuple[int, int],
-    problems: list[_Problem],
-) -> None:
-    """Describe the rows a check could not judge although their cells were dates.
+def _day_column(batch: Any, name: str, parsed: ParsedColumn) -> DayColumn:
+    """A parsed date column for the engine, the refused cells marked as not dates."""
+    bad: dict[int, object] = {}
+    if len(parsed.bad):
+        texts = batch.column(name).take(parsed.bad).to_pylist()
+        bad = dict(zip(parsed.bad.tolist(), texts, strict=True))
+    return DayColumn(parsed.days.view("datetime64[D]"), bad=bad)
 
-    The common cases are told from the arrays; the rest ask the bulk result.
+
+#: What the command line adds to an engine reason, by reason code.
+_HINTS = {
+    "needs_as_of": ": give --as-of DATE",
+}
+
+
+def _problems(check: Check, res: bulk.BulkAssessment, problems: list[_Problem]) -> None:
+    """Report the rows a check could not judge, in the engine's words, by the cell concerned.
+
+    Cells that are not dates are reported by the caller, once however many checks use them.
     """
     ts = check.timescale
     end_col = check.end or check.start
-    first, last = cal_range
-    computed = res.rule >= 0
-    computed &= res.due.view(np.int64) != NAT
-    e_in = (e >= first) & (e <= last)
-    before = own & computed & ~end_blank & e_in & (e < s)
-    needs_as_of = own & computed & end_blank & (opts.as_of is None)
-    missing_start = own & start_blank & ~end_blank
-    for row in np.flatnonzero(missing_start).tolist():
-        problems.append((row, check.start, f"{check.start} is blank but {check.end} is filled", ts))
-    for row in np.flatnonzero(before).tolist():
-        reason = f"end before start: {_iso(int(e[row]))} is before {_iso(int(s[row]))}"
-        problems.append((row, end_col, reason, ts))
-    blank = f"{check.end} is blank" if check.end else "no end column"
-    for row in np.flatnonzero(needs_as_of).tolist():
-        problems.append((row, end_col, f"open case ({blank}): give --as-of to judge it", ts))
-    for row in np.flatnonzero(late_start).tolist():
-        reason = (
-            f"open case that starts after the --as-of date: {_iso(int(s[row]))} is after "
-            f"{opts.as_of}"
-        )
-        problems.append((row, check.start, reason, ts))
-    rest = own & ~(before | needs_as_of | missing_start | late_start)
-    if not rest.any():
-        return
-    rows = np.flatnonzero(rest)
-    listed = res.errors.rows
-    where = np.searchsorted(listed, rows)
-    for row, pos in zip(rows.tolist(), where.tolist(), strict=True):
-        if pos < len(listed) and listed[pos] == row:
-            err = res.errors[pos]
-            column = check.start if err.column == "start" else end_col
-            reason = err.reason
-            if reason.startswith("no rule for"):
-                reason += f"; yet {check.end} is filled (a council policy? see --policy)"
-        else:  # pragma: no cover - bulk lists every row it could not compute
-            column, reason = check.start, "could not be assessed"
-        problems.append((row, column, reason, ts))
+    for err in res.errors:
+        if err.code == "not_a_date":
+            continue
+        if err.column == "start" or err.code == "as_of_before_start":
+            column = check.start
+        else:
+            column = end_col
+        reason = err.reason + _HINTS.get(err.code, "")
+        if err.code == "missing" and check.end:
+            reason += f": {check.start} is blank but {check.end} is filled"
+        if err.code == "no_rule" and check.end:
+            reason += f"; yet {check.end} is filled (a council policy? see --policy)"
+        problems.append((err.row, column, reason, ts))
 
 
 def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
@@ -1248,7 +1218,6 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
     pa = _pyarrow()
     _check_setup(opts)
     cal = england_and_wales()
-    cal_range = (cal.first.toordinal() - _EPOCH_ORD, cal.last.toordinal() - _EPOCH_ORD)
     source = _open_source(opts.input, opts.encoding, opts.block_size)
     writer: _Writer | None = None
     errors: _ErrorsReport | None = None
@@ -1278,7 +1247,7 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
             checks=[CheckSummary(check) for check in opts.checks],
             verified_through=cal.verified_through,
         )
-        block = _BlockScanner(opts, source, summary, writer, errors, cal_range)
+        block = _BlockScanner(opts, source, summary, writer, errors)
         batches = source.batches()
         try:
             with _Progress(opts.progress, source, stderr) as advance:
@@ -1311,14 +1280,12 @@ class _BlockScanner:
         summary: ScanSummary,
         writer: _Writer,
         errors: _ErrorsReport,
-        cal_range: tuple[int, int],
     ) -> None:
         self.opts = opts
         self.source = source
         self.summary = summary
         self.writer = writer
         self.errors = errors
-        self.cal_range = cal_range
         self.order = {name: i for i, name in enumerate(source.names)}
         self.date_columns = list(
             dict.fromkeys(c for ch in opts.checks for c in (ch.start, ch.end) if c)
@@ -1343,7 +1310,7 @@ class _BlockScanner:
                     for row, reason in zip(p.bad.tolist(), p.reasons, strict=True)
                 )
         added = [
-            _assess(batch, parsed, check, cs, opts, self.cal_range, problems, row_error)
+            _assess(batch, parsed, check, cs, opts, problems, row_error)
             for check, cs in zip(opts.checks, summary.checks, strict=True)
         ]
         if problems:

@@ -43,7 +43,7 @@ flagged ``provisional``; each call emits at most one
 array(['2013-06-18', '2013-06-19', '2024-05-15'], dtype='datetime64[D]')
 >>> r = bulk.assess("assessment", starts, starts + 50)
 >>> r.status_names().tolist(), r.elapsed.tolist()
-(['error', 'met', 'met'], [0, 34, 33])
+(['error', 'met', 'met'], [None, 34, 33])
 >>> print(r.errors[0].reason)
 no rule for 'assessment' was in force on 2013-04-12; the rule that applied then was 'initial...
 """
@@ -51,29 +51,32 @@ no rule for 'assessment' was in force on 2013-04-12; the rule that applied then 
 from __future__ import annotations
 
 import datetime as _dt
-import enum
 import functools
 import os
 import tomllib
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
 import numpy as np
 
-from safeguard_time import _bulk_kernels as _k
+from safeguard_time import _engine as engine
 from safeguard_time._bulk_input import NAT, DayColumn, day_scalar, day_value, int_column, to_days
-from safeguard_time._bulk_tables import CalTables, RulePlan, cal_tables, rule_plan
+from safeguard_time._engine import kernels as _k
+from safeguard_time._engine.codes import ERROR, MISSED, NOT_APPLICABLE, STATUS_LABELS, Status
+from safeguard_time._engine.tables import CalTables, cal_tables
 from safeguard_time._holiday_data import DATA_DIR
-from safeguard_time.calendar import Convention, WorkingCalendar, _as_convention, england_and_wales
+from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
 from safeguard_time.errors import (
     CalendarRangeError,
-    NoRuleInForceError,
+    InvalidOptionError,
+    NotADateError,
     ProvisionalCalendarWarning,
     RuleDataError,
+    SafeguardTimeError,
 )
-from safeguard_time.rules import Policy, rule_for
+from safeguard_time.rules import Policy
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -99,51 +102,39 @@ __all__ = [
 Errors = Literal["raise", "coerce"]
 
 
-class Status(enum.IntEnum):
-    """The codes of :attr:`BulkAssessment.status`; ``label`` is the scalar status value.
-
-    ``ERROR`` is -1, so ``pandas.Categorical.from_codes(r.status, ...)`` makes error rows
-    missing, and indexing :data:`STATUS_LABELS` with a code gives its label.
-
-    >>> Status.OPEN_OVERDUE.label, Status(-1).label
-    ('open_overdue', 'error')
-    """
-
-    MET = _k.MET
-    MISSED = _k.MISSED
-    OPEN_IN_TIME = _k.OPEN_IN_TIME
-    OPEN_OVERDUE = _k.OPEN_OVERDUE
-    ERROR = _k.ERROR
-
-    @property
-    def label(self) -> str:
-        """``"met"``, ``"missed"``, ``"open_in_time"``, ``"open_overdue"`` or ``"error"``.
-
-        >>> Status.MET.label
-        'met'
-        """
-        return self.name.lower()
-
-
-#: The status labels, indexed by status code (``STATUS_LABELS[-1]`` is ``"error"``).
-STATUS_LABELS: tuple[str, ...] = ("met", "missed", "open_in_time", "open_overdue", "error")
-
-
 @attrs.frozen
 class RowError:
     """A row that could not be computed: where, what value, and why.
+
+    ``reason`` is ``str()`` of the error the one-case API raises for the same input, and
+    ``code`` that error's stable reason code (see :data:`safeguard_time.errors.REASON_CODES`):
+    adapters branch on the code, never on the words.
 
     Attributes:
         row: the row's position in the input (0-based).
         column: ``"start"``, ``"end"`` or ``"as_of"``.
         value: the value found there (a ``datetime.date`` where possible, ``None`` if missing).
         reason: what went wrong, in words.
+        code: the reason code, e.g. ``"no_rule"``, ``"not_a_date"``, ``"end_before_start"``.
     """
 
     row: int
     column: str
     value: object
     reason: str
+    code: str
+
+    @classmethod
+    def of(cls, error: SafeguardTimeError) -> RowError:
+        """The record of an error placed at a row and column (see ``SafeguardTimeError.at``).
+
+        >>> from safeguard_time.errors import MissingDateError
+        >>> RowError.of(MissingDateError.of("start").at(row=4, column="start"))
+        RowError(row=4, column='start', value=None, reason='missing start', code='missing')
+        """
+        assert error.row is not None
+        assert error.column is not None
+        return cls(error.row, error.column, error.value, str(error), error.code)
 
 
 class RowErrors(Sequence[RowError]):
@@ -258,11 +249,11 @@ class BulkAssessment:
         timescale: the timescale id.
         convention: how working days were counted.
         due: the due dates (``NaT`` where the start could not be used).
-        elapsed: working days from the start to completion, or to ``as_of`` for an open
-            case (0 on error rows).
-        status: :class:`Status` codes (``int8``): met 0, missed 1, open_in_time 2,
-            open_overdue 3, error -1.
-        late: working days after the due date (0 when in time, and on error rows).
+        elapsed: working days from the start to the end, or to ``as_of`` for an open case:
+            a masked ``int32`` array, masked on error and not_applicable rows.
+        status: status codes (``int8``, :attr:`safeguard_time.Status.code`): met 0, missed 1,
+            open_in_time 2, open_overdue 3, not_applicable 4, error -1.
+        late: working days after the due date (0 when in time), masked like ``elapsed``.
         rule: per row, the code of the rule in force on the start date (-1: none).
         rule_ids: the rule id of each code: ``rule_ids[code]``.
         provisional: per row, whether the answer depends on unverified bank holidays.
@@ -272,9 +263,9 @@ class BulkAssessment:
     timescale: str
     convention: Convention
     due: npt.NDArray[np.datetime64]
-    elapsed: npt.NDArray[np.int32]
+    elapsed: np.ma.MaskedArray[tuple[int], np.dtype[np.int32]]
     status: npt.NDArray[np.int8]
-    late: npt.NDArray[np.int32]
+    late: np.ma.MaskedArray[tuple[int], np.dtype[np.int32]]
     rule: npt.NDArray[np.integer[Any]]
     rule_ids: tuple[str, ...]
     provisional: npt.NDArray[np.bool]
@@ -285,17 +276,17 @@ class BulkAssessment:
 
     @property
     def ok(self) -> npt.NDArray[np.bool_]:
-        """Which rows were computed (status is not error).
+        """Which rows were computed (status is not error; not_applicable rows are ok).
 
         >>> import numpy as np
-        >>> s = np.array(["2024-03-08", "NaT"], dtype="datetime64[D]")
-        >>> assess("assessment", s, s + 10).ok
+        >>> s = np.array(["2024-03-08", "2024-03-08"], dtype="datetime64[D]")
+        >>> assess("assessment", s, s + np.array([10, -1])).ok
         array([ True, False])
         """
-        return self.status >= 0
+        return np.asarray(self.status != ERROR, dtype=np.bool_)
 
     def status_names(self) -> npt.NDArray[np.object_]:
-        """The status of each row as its label (``"met"``, ..., ``"error"``).
+        """The status of each row as its label (``"met"``, ..., ``"not_applicable"``, ``"error"``).
 
         >>> import numpy as np
         >>> s = np.array(["2024-03-08", "2024-03-08"], dtype="datetime64[D]")
@@ -318,12 +309,13 @@ class BulkAssessment:
         """How many rows have each status.
 
         >>> import numpy as np
-        >>> s = np.array(["2024-03-08", "2024-03-08", "NaT"], dtype="datetime64[D]")
-        >>> assess("assessment", s, s + np.array([10, 90, 0])).counts()
-        {'met': 1, 'missed': 1, 'open_in_time': 0, 'open_overdue': 0, 'error': 1}
+        >>> s = np.array(["2024-03-08", "2024-03-08", "NaT", "2024-03-08"], dtype="datetime64[D]")
+        >>> assess("assessment", s, s + np.array([10, 90, 0, -1])).counts()
+        {'met': 1, 'missed': 1, 'open_in_time': 0, 'open_overdue': 0, 'not_applicable': 1, 'error': 1}
         """
-        found = np.bincount(self.status.astype(np.int64) + 1, minlength=5)
-        return {label: int(found[(i + 1) % 5]) for i, label in enumerate(STATUS_LABELS)}
+        n = len(STATUS_LABELS)
+        found = np.bincount(self.status.astype(np.int64) + 1, minlength=n)
+        return {label: int(found[(i + 1) % n]) for i, label in enumerate(STATUS_LABELS)}
 
     def bins(self, scheme: str | None = None) -> DurationBins:
         """DfE-style duration bins of the completed rows (see :func:`duration_bins`).
@@ -339,32 +331,38 @@ class BulkAssessment:
     def to_pandas(self, index: Any = None) -> pd.DataFrame:
         """The result as a pandas DataFrame (pandas is imported here, not before).
 
-        Columns: ``due``, ``elapsed`` and ``late`` (nullable ``Int32``, missing on error
-        rows), ``status`` and ``rule`` (categoricals), ``provisional``, and ``error`` (the
-        reason on error rows).
+        Columns: ``due``, ``elapsed`` and ``late`` (nullable ``Int32``, missing on error and
+        not_applicable rows), ``status`` and ``rule`` (categoricals), ``provisional``, and
+        ``error`` (the reason on error rows).
 
         >>> import numpy as np
-        >>> s = np.array(["2024-03-08", "NaT"], dtype="datetime64[D]")
-        >>> assess("assessment", s, s + 10).to_pandas()[["status", "elapsed", "error"]]
-          status  elapsed          error
-        0    met        6           <NA>
-        1  error     <NA>  missing start
+        >>> s = np.array(["2024-03-08", "NaT", "2011-06-01"], dtype="datetime64[D]")
+        >>> e = np.array(["2024-03-18", "2024-03-18", "NaT"], dtype="datetime64[D]")
+        >>> assess("assessment", s, e, as_of=np.datetime64("2012-01-09")).to_pandas()[
+        ...     ["status", "elapsed", "error"]]
+                   status  elapsed          error
+        0             met        6           <NA>
+        1           error     <NA>  missing start
+        2  not_applicable     <NA>           <NA>
         """
         import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
-        bad = self.status < 0
         error = np.full(len(self), None, dtype=object)
         for e in self.errors:
             error[e.row] = e.reason
         return pd.DataFrame(
             {
                 "due": self.due.astype("datetime64[s]"),
-                "elapsed": pd.arrays.IntegerArray(self.elapsed, bad),
+                "elapsed": pd.arrays.IntegerArray(
+                    self.elapsed.data, np.ma.getmaskarray(self.elapsed).copy()
+                ),
                 "status": pd.Categorical.from_codes(
-                    np.where(bad, len(STATUS_LABELS) - 1, self.status).astype(np.int64),
+                    np.where(self.status < 0, len(STATUS_LABELS) - 1, self.status).astype(np.int64),
                     dtype=pd.CategoricalDtype(list(STATUS_LABELS)),
                 ),
-                "late": pd.arrays.IntegerArray(self.late, bad.copy()),
+                "late": pd.arrays.IntegerArray(
+                    self.late.data, np.ma.getmaskarray(self.late).copy()
+                ),
                 "rule": pd.Categorical.from_codes(
                     self.rule.astype(np.int64), dtype=pd.CategoricalDtype(list(self.rule_ids))
                 ),
@@ -383,12 +381,16 @@ def _calendar(calendar: WorkingCalendar | None) -> WorkingCalendar:
 
 
 def _convention(value: Convention | str) -> Convention:
-    return _as_convention(value)  # one parser for the scalar and bulk paths
+    return engine.as_convention(value)  # one parser for the scalar and bulk paths
 
 
 def _same_length(a: DayColumn, b: DayColumn, names: str) -> None:
     if len(a) != len(b):
-        raise ValueError(f"{names} have different lengths: {len(a)} and {len(b)} rows")
+        raise InvalidOptionError(
+            "columns",
+            (len(a), len(b)),
+            f"{names} have different lengths: {len(a)} and {len(b)} rows",
+        )
 
 
 def _warn_provisional(cal: WorkingCalendar, count: int, total: int) -> None:
@@ -420,14 +422,16 @@ def _range_error(
     return err
 
 
-def _not_a_date(value: object) -> str:
-    return f"not a date: {type(value).__name__} {value!r}"
-
-
 def _check_bad(col: DayColumn, what: str, errors: Errors) -> None:
     if col.bad and errors == "raise":
         row = min(col.bad)
-        raise TypeError(f"row {row}: {what}: {_not_a_date(col.bad[row])}")
+        value = col.bad[row]
+        if hasattr(col, "error"):
+            err = col.error(row)
+            raise type(err)(f"row {row}: {what}: {err}", value=value).at(row=row, column=what)
+        raise NotADateError(
+            f"row {row}: {what}: not a date: {type(value).__name__} {value!r}", value=value
+        ).at(row=row, column=what)
 
 
 # --- the calendar functions ---------------------------------------------------------------
@@ -607,88 +611,17 @@ def is_working_day(
 # --- deadlines and assess -----------------------------------------------------------------
 
 
-class _Describer:
-    """Builds the :class:`RowError` of an error row from its code, on demand."""
+def _describer(
+    plan: engine.RulePlan,
+    starts: DayColumn,
+    ends: DayColumn | None = None,
+    as_of_col: DayColumn | None = None,
+    as_of: int = NAT,
+) -> Callable[[int, int], RowError]:
+    def describe(row: int, code: int) -> RowError:
+        return RowError.of(engine.column_row_error(plan, code, row, starts, ends, as_of_col, as_of))
 
-    def __init__(
-        self,
-        plan: RulePlan,
-        cal: WorkingCalendar,
-        starts: DayColumn,
-        ends: DayColumn | None,
-        as_of: DayColumn | None,
-    ) -> None:
-        self.plan = plan
-        self.cal = cal
-        self.starts = starts
-        self.ends = ends
-        self.as_of = as_of
-        self._reasons: dict[_dt.date, str] = {}
-
-    def __call__(self, row: int, code: int) -> RowError:  # noqa: PLR0911 - one per code
-        plan, cal = self.plan, self.cal
-        start = self.starts.value(row)
-        if code == _k.START_MISSING:
-            return RowError(row, "start", None, "missing start")
-        if code == _k.START_NOT_DATE:
-            return RowError(row, "start", start, _not_a_date(start))
-        if code == _k.START_RANGE:
-            return RowError(
-                row, "start", start, f"start {_iso(start)} is outside {_range_text(cal)}"
-            )
-        if code == _k.NO_RULE:
-            return RowError(row, "start", start, self._no_rule(start))
-        if code == _k.DUE_OUT_OF_RANGE:
-            return RowError(
-                row,
-                "start",
-                start,
-                f"{plan.timescale} from {_iso(start)}: the due date falls outside "
-                f"{_range_text(cal)}",
-            )
-        end = self.ends.value(row) if self.ends is not None else None
-        if code == _k.END_NOT_DATE:
-            return RowError(row, "end", end, _not_a_date(end))
-        if code == _k.END_RANGE:
-            return RowError(row, "end", end, f"end {_iso(end)} is outside {_range_text(cal)}")
-        if code == _k.END_BEFORE_START:
-            return RowError(
-                row, "end", end, f"end before start: {_iso(end)} is before {_iso(start)}"
-            )
-        if code == _k.NEEDS_AS_OF:
-            return RowError(row, "end", None, "open case needs as_of")
-        as_of = self.as_of.value(row) if self.as_of is not None else None
-        if code == _k.AS_OF_NOT_DATE:
-            return RowError(row, "as_of", as_of, _not_a_date(as_of))
-        return RowError(row, "as_of", as_of, f"as_of {_iso(as_of)} is outside {_range_text(cal)}")
-
-    def _no_rule(self, day: object) -> str:
-        assert isinstance(day, _dt.date)  # the start was inside the calendar
-        found = self._reasons.get(day)
-        if found is None:
-            found = self._reasons[day] = self._no_rule_reason(day)
-        return found
-
-    def _no_rule_reason(self, day: _dt.date) -> str:
-        try:
-            rule_for(self.plan.timescale, day, policy=self.plan.policy, phase=self.plan.phase)
-        except NoRuleInForceError as exc:
-            return str(exc)
-        return f"no rule for {self.plan.timescale!r} was in force on {day.isoformat()}"
-
-
-def _start_ok(plan: RulePlan, col: DayColumn) -> Callable[[int], bool]:
-    """Whether a row's start can be used (checked one row at a time, for the rare rows)."""
-
-    def ok(row: int) -> bool:
-        code, _, _ = _k.start_codes(plan, col.chunk(row, row + 1))
-        return int(code[0]) == 0
-
-    return ok
-
-
-def _rows_where(rows: Iterable[int], keep: Callable[[int], bool]) -> npt.NDArray[np.int64]:
-    return np.array([r for r in sorted(rows) if keep(r)], dtype=np.int64)
+    return describe
 
 
 def deadlines(
@@ -699,6 +632,7 @@ def deadlines(
     convention: Convention | str = Convention.EVENT_DAY_ZERO,
     calendar: WorkingCalendar | None = None,
     phase: str | None = None,
+    extensions: int = 0,
 ) -> BulkDeadlines:
     """Due dates of ``timescale`` for a column of start dates, the rule chosen per row.
 
@@ -714,25 +648,23 @@ def deadlines(
     >>> d = deadlines("initial_assessment", s)
     >>> d.due, d.rule_names().tolist()
     (array(['2013-04-26',        'NaT',        'NaT'], dtype='datetime64[D]'), ['initial_assessment.wt2010', None, None])
-    >>> [(e.row, e.reason) for e in d.errors]  # doctest: +NORMALIZE_WHITESPACE
-    [(1, "no rule for 'initial_assessment' was in force on 2013-04-15; the rule that applied then was 'assessment'"),
-     (2, 'missing start')]
+    >>> [(e.row, e.code, e.reason) for e in d.errors]  # doctest: +NORMALIZE_WHITESPACE
+    [(1, 'no_rule', "no rule for 'initial_assessment' was in force on 2013-04-15; the rule that applied then was 'assessment'"),
+     (2, 'missing', 'missing start')]
     """
-    cal = _calendar(calendar)
-    conv = _convention(convention)
-    plan = rule_plan(cal, timescale, policy, phase, conv)
+    plan = engine.plan(timescale, calendar, policy, phase, convention, extensions)
     col = to_days(starts, "starts")
-    out = _k.deadlines_kernel(plan, col)
-    rows, codes = _finish(out, cal, col)
+    out = engine.deadline_columns(plan, col)
+    _warn_rows(plan, out.provisional)
     return BulkDeadlines(
         timescale=timescale,
-        convention=conv,
+        convention=plan.convention,
         due=out.due,
         last_working_day=out.last_working_day,
         rule=out.rule,
         rule_ids=plan.rule_ids,
         provisional=out.provisional,
-        errors=RowErrors(rows, codes, _Describer(plan, cal, col, None, None)),
+        errors=RowErrors(out.error_rows, out.error_codes, _describer(plan, col)),
     )
 
 
@@ -746,20 +678,23 @@ def assess(
     convention: Convention | str = Convention.EVENT_DAY_ZERO,
     calendar: WorkingCalendar | None = None,
     phase: str | None = None,
+    extensions: int = 0,
 ) -> BulkAssessment:
     """Timeliness of ``timescale`` for a whole caseload in one pass.
 
-    Row by row the same answer as ``deadline(timescale, start).assess(end, as_of=as_of)``:
-    the due date under the rule in force on the row's start date, working days elapsed,
-    met / missed / open_in_time / open_overdue, and working days late.
+    Row by row the same answer as :func:`safeguard_time.assess` (and so as
+    ``deadline(timescale, start).assess(end, as_of=as_of)``): the due date under the rule in
+    force on the row's start date, working days elapsed, the status judged against the due
+    date, and working days late.
 
-    ``ends`` holds completion dates; a missing end (or ``ends=None``: every case open) is an
-    open case judged as of ``as_of``, a date or a column of dates.  An open case with no
-    ``as_of`` is an error row ("open case needs as_of"), as are rows with a missing start,
-    a date outside the calendar, no rule in force, or an end before the start: they are
-    listed in ``errors`` and every other row is returned.  Only caller errors raise (an
-    unknown timescale, columns of different lengths, an ``as_of`` date outside the
-    calendar).
+    ``ends`` holds the end events' dates; a missing end (or ``ends=None``: every case open)
+    is an open case judged as of ``as_of``, a date or a column of dates.  A row whose start
+    has no rule in force and no end is ``not_applicable``.  Rows that cannot be computed (a
+    missing start, a date outside the calendar, no rule in force with an end, an end or
+    as-of date before the start, an open case with no ``as_of``) are error rows, listed in
+    ``errors`` with the reason and code of the error the one-case API raises for the same
+    input; every other row is returned.  Only caller errors raise (an unknown timescale,
+    columns of different lengths, an ``as_of`` date outside the calendar).
 
     >>> import numpy as np
     >>> s = np.array(["2024-03-08", "2024-03-08", "2024-03-08", "2024-03-08"], "M8[D]")
@@ -768,13 +703,11 @@ def assess(
     >>> r.status_names().tolist()
     ['met', 'missed', 'open_overdue', 'error']
     >>> r.elapsed.tolist(), r.late.tolist()
-    ([45, 46, 57, 0], [0, 1, 12, 0])
+    ([45, 46, 57, None], [0, 1, 12, None])
     >>> r.errors[0]
-    RowError(row=3, column='end', value=datetime.date(2024, 3, 1), reason='end before start: 2024-03-01 is before 2024-03-08')
+    RowError(row=3, column='end', value=datetime.date(2024, 3, 1), reason='end 2024-03-01 is before the start 2024-03-08', code='end_before_start')
     """
-    cal = _calendar(calendar)
-    conv = _convention(convention)
-    plan = rule_plan(cal, timescale, policy, phase, conv)
+    plan = engine.plan(timescale, calendar, policy, phase, convention, extensions)
     start_col = to_days(starts, "starts")
     end_col = to_days(ends, "ends") if ends is not None else None
     if end_col is not None:
@@ -788,52 +721,33 @@ def assess(
         as_of_day = day_scalar(as_of, "as_of")
         t = plan.tables
         if as_of_day != NAT and not t.first <= as_of_day <= t.last:
-            raise _range_error(cal, None, "as_of", day_value(as_of_day))
-    out = _k.assess_kernel(plan, start_col, end_col, as_of_day, as_of_col)
-    # Values that were not dates were read as missing; say what they were instead.  The
-    # start's problem comes first, then the end's, then the as_of's (used by open rows).
-    start_ok = _start_ok(plan, start_col)
-    if end_col is not None and end_col.bad:
-        rows = _rows_where(end_col.bad, start_ok)
-        out.errors.set(rows, _k.END_NOT_DATE)
-        out.status[rows] = _k.ERROR
-        out.elapsed[rows] = 0
-        out.late[rows] = 0
-        out.provisional[rows] = out.due[rows].view(np.int64) > plan.tables.verified_last
-    if as_of_col is not None and as_of_col.bad:
-        rows = _rows_where(as_of_col.bad, start_ok)
-        if end_col is not None:
-            rows = np.array([r for r in rows if end_col.value(int(r)) is None], dtype=np.int64)
-            rows = rows[~np.isin(rows, list(end_col.bad))]
-        out.errors.set(rows, _k.AS_OF_NOT_DATE)
-    rows, codes = _finish(out, cal, start_col)
+            raise _range_error(plan.tables.calendar, None, "as_of", day_value(as_of_day))
+    out = engine.assess_columns(plan, start_col, end_col, as_of_day, as_of_col)
+    _warn_rows(plan, out.provisional)
+    # One missing-value convention: counts are masked where there is no count.
+    missing = out.status.view(np.uint8) >= NOT_APPLICABLE  # not_applicable 4, error -1
     return BulkAssessment(
         timescale=timescale,
-        convention=conv,
+        convention=plan.convention,
         due=out.due,
-        elapsed=out.elapsed,
+        elapsed=np.ma.MaskedArray(out.elapsed, mask=missing),
         status=out.status,
-        late=out.late,
+        late=np.ma.MaskedArray(out.late, mask=missing.copy()),
         rule=out.rule,
         rule_ids=plan.rule_ids,
         provisional=out.provisional,
-        errors=RowErrors(rows, codes, _Describer(plan, cal, start_col, end_col, as_of_col)),
+        errors=RowErrors(
+            out.error_rows,
+            out.error_codes,
+            _describer(plan, start_col, end_col, as_of_col, as_of_day),
+        ),
     )
 
 
-def _finish(
-    out: _k.DeadlineOut | _k.AssessOut, cal: WorkingCalendar, starts: DayColumn
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]:
-    """The last steps shared by deadlines() and assess(): name unreadable starts, warn once.
-
-    Cells that were not dates were read as missing; their error says what they were instead.
-    """
-    if starts.bad:
-        out.errors.set(np.fromiter(starts.bad, np.int64, len(starts.bad)), _k.START_NOT_DATE)
-    count = int(np.count_nonzero(out.provisional))
+def _warn_rows(plan: engine.RulePlan, provisional: npt.NDArray[np.bool_]) -> None:
+    count = int(np.count_nonzero(provisional))
     if count:
-        _warn_provisional(cal, count, len(starts))
-    return out.errors.arrays()
+        _warn_provisional(plan.tables.calendar, count, len(provisional))
 
 
 def _is_column(x: object) -> bool:
@@ -979,9 +893,9 @@ def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> Dura
     excluded = 0
     if isinstance(data, BulkAssessment):
         scheme = scheme if scheme is not None else data.timescale
-        done = data.status <= _k.MISSED
+        done = data.status <= MISSED
         done &= data.status >= 0
-        values = data.elapsed[done]
+        values = np.asarray(data.elapsed.data[done], dtype=np.int64)
         excluded = len(data) - len(values)
     else:
         arr = np.ma.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
@@ -993,9 +907,9 @@ def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> Dura
     if scheme not in schemes:
         raise ValueError(f"no duration-bin scheme {scheme!r}; choose one of: {', '.join(schemes)}")
     sch = schemes[scheme]
-    if len(values) and int(values.min()) < 0:
-        raise ValueError("elapsed working days must not be negative for duration bins")
-    which = np.searchsorted(np.array(sch.lows), values, side="right") - 1
+    # A negative duration (an end before day 0 under the next-working-day convention, such as
+    # a Saturday referral closed that weekend) belongs in the first bin.
+    which = np.maximum(np.searchsorted(np.array(sch.lows), values, side="right") - 1, 0)
     counts = np.bincount(which, minlength=len(sch.labels)).astype(np.int64)
     total = int(counts.sum())
     with np.errstate(invalid="ignore", divide="ignore"):

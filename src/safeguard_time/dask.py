@@ -45,10 +45,10 @@ def assess_partition(
     """Assess one pandas partition: the input columns plus the bulk result columns.
 
     >>> import datetime as dt, pandas as pd
-    >>> f = pd.DataFrame({"r": pd.to_datetime(["2024-03-08", None])})
+    >>> f = pd.DataFrame({"r": pd.to_datetime(["2024-03-08", "2024-06-04"])})
     >>> out = assess_partition(f, timescale="assessment", start="r", as_of=dt.date(2024, 6, 3))
-    >>> out["status"].tolist(), out["error"].tolist()
-    (['open_overdue', 'error'], [<NA>, 'missing start'])
+    >>> out["status"].tolist(), out["error"].tolist()[1]
+    (['open_overdue', 'error'], 'as_of 2024-06-03 is before the start 2024-06-04: the case had not started on that date')
     """
     ends = frame[end] if end is not None else None
     result = bulk.assess(

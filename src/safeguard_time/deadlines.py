@@ -1,9 +1,13 @@
-"""Deadlines: when a timescale falls due, why, and whether it was met.
+"""Deadlines: when a timescale falls due for one case, why, and whether it was met.
+
+A face over the engine (``safeguard_time._engine``): :func:`deadline` and :func:`assess`
+parse their arguments, ask the engine, and wrap the answer in immutable values that explain
+themselves.  Columns of cases get the same answers from :mod:`safeguard_time.bulk`.
 
 >>> import datetime as dt
 >>> d = deadline("assessment", dt.date(2024, 3, 8))
->>> d.due, d.rule.id
-(datetime.date(2024, 5, 15), 'assessment.wt2023')
+>>> d
+Deadline(assessment, start=2024-03-08, due=2024-05-15, rule=assessment.wt2023)
 >>> d.assess(dt.date(2024, 5, 16)).status
 <Status.MISSED: 'missed'>
 """
@@ -11,27 +15,26 @@
 from __future__ import annotations
 
 import datetime as _dt
-import enum
-from typing import Any
+import warnings
+from typing import TYPE_CHECKING
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
-from safeguard_time._dates import london_date
-from safeguard_time.calendar import Convention, Holiday, WorkingCalendar, england_and_wales
-from safeguard_time.errors import CalendarRangeError, EventOrderError
-from safeguard_time.rules import Policy, Rule, _default_policy, rule_for, rulebook
+from safeguard_time import _engine as engine
+from safeguard_time._dates import DateLike, london_date
+from safeguard_time._engine.codes import NO_RULE, Status
+from safeguard_time.calendar import Convention, Holiday, WorkingCalendar
+from safeguard_time.errors import MissingDateError, ProvisionalCalendarWarning
+from safeguard_time.rules import Policy, Rule, rulebook
 
-__all__ = ["Assessment", "Deadline", "Status", "deadline"]
+if TYPE_CHECKING:
+    from safeguard_time._engine.tables import RulePlan
 
+__all__ = ["Deadline", "Status", "Timeliness", "assess", "deadline"]
 
-class Status(enum.StrEnum):
-    """Timeliness of one timescale for one case."""
-
-    MET = "met"
-    MISSED = "missed"
-    OPEN_IN_TIME = "open_in_time"
-    OPEN_OVERDUE = "open_overdue"
+_date = _dt.date
+_fromordinal = _dt.date.fromordinal
+_EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
 
 
 def _fmt(day: _dt.date) -> str:
@@ -42,56 +45,148 @@ def _short(day: _dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
-def add_period(rule: Rule, start: _dt.date, extensions: int = 0) -> _dt.date:
-    """The statutory date of a calendar-period rule (not working days) from ``start``.
-
-    Months follow Dodds v Walker: the same day-number N months later, or the month's last
-    day when there is none (30 Nov + 3 months = 28/29 Feb).
-    """
-    extra = rule.extension.amount * extensions if rule.extension else 0
-    if rule.unit == "months":
-        return start + relativedelta(months=rule.amount + extra)
-    if rule.unit == "weeks":
-        return start + _dt.timedelta(weeks=rule.amount + extra)
-    if rule.unit == "weeks_beginning_with":
-        # "N weeks beginning with the day X": X is day 1, so the last day is X + 7N - 1.
-        return start + _dt.timedelta(weeks=rule.amount + extra, days=-1)
-    if rule.unit == "calendar_days":
-        return start + _dt.timedelta(days=rule.amount + extra)
-    raise ValueError(f"rule {rule.id!r} counts working days, not a calendar period")
+def _day(value: DateLike | None, what: str) -> _dt.date | None:
+    """A London date, or None for a missing value (None, NaT, a blank text)."""
+    if type(value) is _date:
+        return value
+    if value is None:
+        return None
+    try:
+        return london_date(value)
+    except MissingDateError:
+        return None
 
 
-@attrs.frozen
+def _warn(cal: WorkingCalendar) -> None:
+    warnings.warn(
+        f"this result depends on {cal.name} bank holidays after {cal.verified_through}, "
+        "which are projections, not the verified list",
+        ProvisionalCalendarWarning,
+        stacklevel=3,
+    )
+
+
+@attrs.frozen(repr=False)
 class Deadline:
     """When a timescale falls due for one case, and the rule behind it.
 
+    Build one with :func:`deadline`.  Its values are read from the engine's tables on
+    access.
+
     Attributes:
-        timescale: the timescale id, e.g. ``"assessment"``.
         start: the London date of the start event (day 0).
-        due: the statutory due date.
-        last_working_day: ``due``, or the last working day before it when ``due`` is not a
-            working day (calendar-period rules only).
-        rule: the rule in force on ``start`` (edition, citation, source status).
-        convention: how working days were counted.
-        provisional: whether the answer depends on bank holidays past the verified horizon.
-        closures: local closure days that moved the answer.
-        policy: the council policy used.
-        phase: the phase of a repeating rule, where it has phases.
-        extensions: how many extensions were applied.
     """
 
-    timescale: str
+    _plan: RulePlan = attrs.field(alias="_plan")
     start: _dt.date
-    due: _dt.date
-    last_working_day: _dt.date
-    rule: Rule
-    convention: Convention
-    provisional: bool
-    closures: tuple[Holiday, ...]
-    policy: Policy
-    calendar: WorkingCalendar = attrs.field(repr=False)
-    phase: str | None = None
-    extensions: int = 0
+    _index: int = attrs.field(alias="_index")
+
+    @property
+    def timescale(self) -> str:
+        """The timescale id.
+
+        >>> import datetime as dt
+        >>> deadline("assessment", dt.date(2024, 3, 8)).timescale
+        'assessment'
+        """
+        return self._plan.timescale
+
+    @property
+    def due(self) -> _dt.date:
+        """The statutory due date.
+
+        >>> import datetime as dt
+        >>> deadline("first_cp_review", dt.date(2023, 11, 30)).due   # 3 months: 29 Feb 2024
+        datetime.date(2024, 2, 29)
+        """
+        return _fromordinal(self._plan.due_list[self._index] + _EPOCH_ORD)
+
+    @property
+    def last_working_day(self) -> _dt.date:
+        """``due``, or the last working day before it when ``due`` is not a working day.
+
+        Only calendar-period rules (weeks, months) can fall due on a non-working day.
+
+        >>> import datetime as dt
+        >>> d = deadline("lac_first_visit", dt.date(2024, 3, 2))    # 1 week: Sat 9 Mar
+        >>> d.due, d.last_working_day
+        (datetime.date(2024, 3, 9), datetime.date(2024, 3, 8))
+        """
+        return _fromordinal(self._plan.lwd_list[self._index] + _EPOCH_ORD)
+
+    @property
+    def rule(self) -> Rule:
+        """The rule in force on ``start`` (edition, citation, source status).
+
+        >>> import datetime as dt
+        >>> r = deadline("initial_assessment", dt.date(2011, 4, 26)).rule
+        >>> r.id, r.amount, r.unit
+        ('initial_assessment.wt2010', 10, 'working_days')
+        """
+        return self._plan.rule_of(self._index)
+
+    @property
+    def convention(self) -> Convention:
+        """How working days were counted.
+
+        >>> import datetime as dt
+        >>> deadline("assessment", dt.date(2024, 3, 9), convention="next_working_day_zero").convention
+        <Convention.NEXT_WORKING_DAY_ZERO: 'next_working_day_zero'>
+        """
+        return self._plan.convention
+
+    @property
+    def policy(self) -> Policy:
+        """The council policy used (the statutory defaults when none was given).
+
+        >>> import datetime as dt
+        >>> deadline("assessment", dt.date(2024, 3, 8)).policy.name
+        'statutory defaults'
+        """
+        return self._plan.policy or Policy()
+
+    @property
+    def phase(self) -> str | None:
+        """The phase of a repeating rule, where it has phases.
+
+        >>> import datetime as dt
+        >>> deadline("lac_visit", dt.date(2024, 3, 8), phase="first_year").phase
+        'first_year'
+        """
+        return self._plan.phase
+
+    @property
+    def extensions(self) -> int:
+        """How many of the rule's extensions were applied.
+
+        >>> import datetime as dt
+        >>> deadline("care_proceedings", dt.date(2024, 3, 8), extensions=1).extensions
+        1
+        """
+        return self._plan.extensions
+
+    @property
+    def calendar(self) -> WorkingCalendar:
+        """The working-day calendar used.
+
+        >>> import datetime as dt
+        >>> deadline("assessment", dt.date(2024, 3, 8)).calendar.name
+        'England & Wales'
+        """
+        return self._plan.tables.calendar
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the due date depends on bank holidays past the verified horizon.
+
+        >>> import datetime as dt, warnings
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     deadline("assessment", dt.date(2028, 12, 1)).provisional
+        True
+        """
+        last = self._plan.tables.verified_last - self._plan.tables.base
+        return max(self._index, self._plan.due_list[self._index]) > last
 
     @property
     def length(self) -> int:
@@ -101,8 +196,40 @@ class Deadline:
         >>> deadline("complaint_stage2", dt.date(2024, 3, 8), extensions=1).length
         65
         """
-        extra = self.rule.extension.amount * self.extensions if self.rule.extension else 0
-        return self.rule.amount + extra
+        return engine.length(self.rule, self.extensions)
+
+    @property
+    def closures(self) -> tuple[Holiday, ...]:
+        """The local closure days that moved this due date (or its last working day).
+
+        A working-day rule's due date moves for each closure on a weekday after the start,
+        up to the due date; a calendar-period rule's last working day moves for a closure
+        between it and the due date.
+
+        >>> import datetime as dt
+        >>> from safeguard_time import england_and_wales
+        >>> days = [dt.date(2024, 3, 11), dt.date(2024, 6, 3)]
+        >>> cal = england_and_wales().with_closures(days, label="Shutdown")
+        >>> d = deadline("referral_decision", dt.date(2024, 3, 8), calendar=cal)
+        >>> d.due, [c.date.isoformat() for c in d.closures]
+        (datetime.date(2024, 3, 12), ['2024-03-11'])
+        """
+        cal = self.calendar
+        if not cal.closures:
+            return ()
+        if self.rule.is_working_days:
+            lo, hi = self.start + _dt.timedelta(days=1), self.due
+        else:
+            lo, hi = self.last_working_day + _dt.timedelta(days=1), self.due
+        if hi < lo:
+            return ()
+        return cal.closures_between(lo, hi)
+
+    def __repr__(self) -> str:
+        return (
+            f"Deadline({self.timescale}, start={self.start.isoformat()}, "
+            f"due={self.due.isoformat()}, rule={self.rule.id})"
+        )
 
     def explain(self) -> str:
         """One readable paragraph: the timescale, rule, edition, citation, days and caveats.
@@ -114,16 +241,18 @@ class Deadline:
         rule = self.rule
         cal = self.calendar
         ts = rulebook().timescales[self.timescale]
-        start_event = rule.start_event
-        clock = self.policy.clock_start(self.timescale)
-        if clock is not None:
-            start_event = dict(ts.start_options)[clock]
         parts = [
             f"{ts.title} ({self.timescale}) is due on {_fmt(self.due)}: "
-            f"{rule.describe_length(self.extensions)} after the {start_event} "
+            f"{rule.describe_length(self.extensions)} after the {rule.start_event} "
             f"on {_fmt(self.start)}"
         ]
-        if rule.is_working_days:
+        if rule.unit == "weeks_beginning_with":
+            parts[0] = (
+                f"{ts.title} ({self.timescale}) is due on {_fmt(self.due)}: "
+                f"{rule.describe_length(self.extensions)} on which the {rule.start_event}, "
+                f"{_fmt(self.start)}, is day 1."
+            )
+        elif rule.is_working_days:
             if self.convention is Convention.EVENT_DAY_ZERO:
                 parts[0] += ", the day of the event being day 0."
             else:
@@ -137,8 +266,11 @@ class Deadline:
             + "."
         )
         if rule.is_working_days:
-            s, d = cal._offset(self.start), cal._offset(self.due)
-            skipped = cal._holidays_in(s + 1, d) if s < d else ()
+            skipped: tuple[Holiday, ...] = ()
+            if self.due > self.start:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+                    skipped = cal.holidays(self.start + _dt.timedelta(days=1), self.due)
             if skipped:
                 listed = ", ".join(f"{_short(h.date)} ({h.name})" for h in skipped)
                 parts.append(f"Non-working weekdays skipped: {listed}.")
@@ -151,7 +283,7 @@ class Deadline:
             )
         if self.closures:
             labels = sorted({c.name for c in self.closures})
-            parts.append(f"Local closures used: {', '.join(labels)}.")
+            parts.append(f"Local closures that moved it: {', '.join(labels)}.")
         if self.extensions:
             parts.append(f"Includes {self.extensions} extension(s).")
         if rule.status == "unconfirmed":
@@ -175,82 +307,109 @@ class Deadline:
             )
         return " ".join(parts)
 
-    def assess(self, completed: Any = None, *, as_of: Any = None) -> Assessment:
-        """Whether the timescale was met: ``met``, ``missed``, ``open_in_time``, ``open_overdue``.
+    def assess(self, end: DateLike | None = None, *, as_of: DateLike | None = None) -> Timeliness:
+        """Whether the timescale was met, judged against the due date.
 
-        A working-day rule is met when the working days elapsed from the start to completion
-        are at most its length; a calendar-period rule when completion is on or before the
-        due date.  An open case (``completed=None``) needs ``as_of``: there is no hidden
-        "today".
+        ``met`` when the end event is on or before the due date, ``missed`` after it; with
+        no end (``None``, ``NaT``, a blank text) the case is open and is judged ``as_of``
+        (there is no hidden "today"): ``open_in_time``, or ``open_overdue`` when ``as_of``
+        is after the due date.  Working days late count an end on a non-working day as the
+        next working day, so a late case is at least 1 working day late.
 
         >>> import datetime as dt
         >>> d = deadline("initial_cp_conference", dt.date(2024, 1, 10))
         >>> d.due
         datetime.date(2024, 1, 31)
         >>> a = d.assess(as_of=dt.date(2024, 2, 2))
-        >>> a.status.value, a.elapsed, a.working_days_late
+        >>> a.status.value, a.elapsed, a.late
         ('open_overdue', 17, 2)
+        >>> late = deadline("assessment", dt.date(2024, 1, 25)).assess(dt.date(2024, 4, 1))
+        >>> late.status.value, late.elapsed, late.late     # Easter Monday, after Thu 28 Mar
+        ('missed', 45, 1)
         """
-        cal = self.calendar
-        s = cal._offset(self.start, "start")
-        if completed is not None:
-            end = london_date(completed)
-            if end < self.start:
-                raise EventOrderError(
-                    f"{self.timescale}: completed {end.isoformat()} is before the start "
-                    f"{self.start.isoformat()}"
-                )
-        elif as_of is None:
-            raise ValueError(
-                f"{self.timescale}: an open case needs as_of= (the date to judge it on)"
-            )
-        else:
-            end = london_date(as_of)
-        e = cal._offset(end, "completed" if completed is not None else "as_of")
-        d = cal._offset(self.due, "due")
-        elapsed = cal._between(s, e, self.convention)
-        # Working-day rules: met when elapsed <= N.  Calendar rules: on or before the due date.
-        in_time = elapsed <= self.length if self.rule.is_working_days else end <= self.due
-        if completed is not None:
-            status = Status.MET if in_time else Status.MISSED
-        else:
-            status = Status.OPEN_IN_TIME if in_time else Status.OPEN_OVERDUE
-        late = 0 if in_time else max(0, cal._between(d, e, Convention.EVENT_DAY_ZERO))
-        days_late = 0 if in_time else (end - self.due).days
-        if cal._is_provisional(e):
-            cal._warn_provisional(e)
-        return Assessment(
+        end_day = _day(end, "end")
+        as_of_day = None if end_day is not None else _day(as_of, "as_of")
+        p = self._plan
+        elapsed, code, late, m = engine.judge(p, self._index, end_day, as_of_day)
+        if m > p.tables.verified_last - p.tables.base:
+            _warn(p.tables.calendar)
+        return Timeliness(
+            timescale=p.timescale,
+            start=self.start,
             deadline=self,
-            status=status,
-            completed=end if completed is not None else None,
-            as_of=None if completed is not None else end,
+            status=_STATUS[code],
+            end=end_day,
+            as_of=as_of_day,
             elapsed=elapsed,
-            working_days_late=late,
-            days_late=days_late,
+            late=late,
         )
 
 
-@attrs.frozen
-class Assessment:
-    """The timeliness of one deadline, as of completion or as of a date.
+_STATUS = {s.code: s for s in Status}
+
+
+@attrs.frozen(repr=False)
+class Timeliness:
+    """The timeliness of one case: the status, as of its end or as of a date.
+
+    The column result (:class:`safeguard_time.bulk.BulkAssessment`) has the same fields
+    with the same meanings, one value per row.
 
     Attributes:
-        deadline: the deadline judged.
-        status: met / missed / open_in_time / open_overdue.
-        completed: the completion date (None for an open case).
-        as_of: the date an open case was judged on (None when completed).
-        elapsed: working days from the start to completion (or ``as_of``).
-        working_days_late: working days after the due date (0 when in time).
-        days_late: calendar days after the due date (0 when in time).
+        timescale: the timescale id.
+        start: the start event's date (``None`` when missing: not applicable).
+        deadline: the deadline judged (``None`` when the status is ``not_applicable``).
+        status: met / missed / open_in_time / open_overdue / not_applicable.
+        end: the end event's date (``None`` for an open case).
+        as_of: the date an open case was judged on (``None`` when it has ended).
+        elapsed: working days from the start to the end (or ``as_of``): a duration, which
+            the DfE duration bins count (``None`` when not applicable).
+        late: working days after the due date (0 when in time; ``None`` when not
+            applicable).
     """
 
-    deadline: Deadline
+    timescale: str
+    start: _dt.date | None
+    deadline: Deadline | None
     status: Status
-    completed: _dt.date | None
+    end: _dt.date | None
     as_of: _dt.date | None
-    elapsed: int
-    working_days_late: int
-    days_late: int
+    elapsed: int | None
+    late: int | None
+
+    @property
+    def due(self) -> _dt.date | None:
+        """The due date (``None`` when not applicable).
+
+        >>> import datetime as dt
+        >>> assess("assessment", dt.date(2024, 3, 8), as_of=dt.date(2024, 4, 1)).due
+        datetime.date(2024, 5, 15)
+        """
+        return self.deadline.due if self.deadline is not None else None
+
+    @property
+    def rule(self) -> Rule | None:
+        """The rule judged by (``None`` when not applicable).
+
+        >>> import datetime as dt
+        >>> assess("assessment", dt.date(2011, 6, 1), as_of=dt.date(2012, 1, 9)).rule is None
+        True
+        """
+        return self.deadline.rule if self.deadline is not None else None
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the answer depends on bank holidays past the verified horizon.
+
+        >>> import datetime as dt
+        >>> assess("assessment", dt.date(2024, 3, 8), dt.date(2024, 5, 1)).provisional
+        False
+        """
+        if self.deadline is None:
+            return False
+        when = self.end or self.as_of
+        cal = self.deadline.calendar
+        return self.deadline.provisional or (when is not None and when.year > cal.verified_through)
 
     @property
     def met(self) -> bool:
@@ -262,49 +421,69 @@ class Assessment:
         """
         return self.status in (Status.MET, Status.OPEN_IN_TIME)
 
+    def __repr__(self) -> str:
+        when = f"end={self.end.isoformat()}" if self.end else f"as_of={_iso(self.as_of)}"
+        return (
+            f"Timeliness({self.timescale}, start={_iso(self.start)}, {when}, "
+            f"status={self.status.value}, elapsed={self.elapsed}, late={self.late})"
+        )
+
     def explain(self) -> str:
         """The deadline's explanation followed by the verdict.
 
         >>> import datetime as dt
         >>> a = deadline("referral_decision", dt.date(2024, 3, 8)).assess(dt.date(2024, 3, 12))
         >>> a.explain()
-        'Decision on a referral (referral_decision) is due on Monday 11 March 2024: ... Outcome: completed on Tuesday 12 March 2024, 2 working day(s) after the start: missed, 1 working day(s) late.'
+        'Decision on a referral (referral_decision) is due on Monday 11 March 2024: ... Outcome: completed on Tuesday 12 March 2024, 2 working days after the start: missed, 1 working day late.'
         """
+        if self.deadline is None:
+            if self.start is None:
+                return (
+                    f"No start or end event for {self.timescale!r}: the timescale does not "
+                    "apply (not_applicable)."
+                )
+            return (
+                f"No rule of {self.timescale!r} was in force on {_fmt(self.start)} and there "
+                "is no end event: the timescale does not apply (not_applicable)."
+            )
         when = (
-            f"completed on {_fmt(self.completed)}"
-            if self.completed is not None
+            f"completed on {_fmt(self.end)}"
+            if self.end is not None
             else f"still open on {_fmt(self.as_of)}"  # type: ignore[arg-type]
         )
-        verdict = {
-            Status.MET: "met",
-            Status.MISSED: "missed",
-            Status.OPEN_IN_TIME: "open and in time",
-            Status.OPEN_OVERDUE: "open and overdue",
-        }[self.status]
-        late = f", {self.working_days_late} working day(s) late" if self.working_days_late else ""
+        late = f", {_days(self.late or 0)} late" if self.late else ""
         return (
-            f"{self.deadline.explain()} Outcome: {when}, {self.elapsed} working day(s) after the "
-            f"start: {verdict}{late}."
+            f"{self.deadline.explain()} Outcome: {when}, {_days(self.elapsed or 0)} after the "
+            f"start: {self.status.words}{late}."
         )
+
+
+def _days(n: int) -> str:
+    return f"{n} working day" if n in (1, -1) else f"{n} working days"
+
+
+def _iso(day: _dt.date | None) -> str:
+    return day.isoformat() if day is not None else "None"
 
 
 def deadline(
     timescale: str,
-    start: Any,
+    start: DateLike,
     *,
     calendar: WorkingCalendar | None = None,
-    convention: Convention = Convention.EVENT_DAY_ZERO,
+    convention: Convention | str = Convention.EVENT_DAY_ZERO,
     policy: Policy | None = None,
     phase: str | None = None,
     extensions: int = 0,
 ) -> Deadline:
     """The deadline of ``timescale`` for a case whose start event happened on ``start``.
 
-    The rule in force on the start date applies, under the council's ``policy`` (switch dates,
-    clock starts).  ``start`` may be a date, a datetime (aware ones become London dates) or a
-    ``numpy.datetime64``.  ``phase`` picks the interval of a repeating rule whose length
-    depends on context (``lac_visit``, ``private_fostering_visit``; :func:`schedule` picks it
-    for you); ``extensions`` applies that many of the rule's extensions (complaints, care
+    The rule in force on the start date applies, under the council's ``policy`` (switch
+    dates).  ``start`` may be a date, a datetime (aware ones become London dates), a
+    ``numpy.datetime64`` or text in the one date grammar (``"2024-03-08"``,
+    ``"08/03/2024"``).  ``phase`` picks the interval of a repeating rule whose length depends
+    on context (``lac_visit``, ``private_fostering_visit``; :func:`schedule` picks it for
+    you); ``extensions`` applies that many of the rule's extensions (complaints, care
     proceedings).
 
     >>> import datetime as dt
@@ -313,48 +492,68 @@ def deadline(
     >>> deadline("complaint_stage1", dt.date(2024, 3, 8), extensions=1).due
     datetime.date(2024, 4, 9)
     """
-    cal = calendar if calendar is not None else england_and_wales()
-    convention = Convention(convention)  # also accepts the value string
-    policy = policy if policy is not None else _default_policy()
-    day = london_date(start)
-    s = cal._offset(day, "start")
-    rule = rule_for(timescale, day, policy=policy, phase=phase)
-    if extensions < 0:
-        raise ValueError(f"extensions must be 0 or more, got {extensions}")
-    if extensions:
-        if rule.extension is None:
-            raise ValueError(f"rule {rule.id!r} has no extension")
-        if rule.extension.max_times is not None and extensions > rule.extension.max_times:
-            raise ValueError(
-                f"rule {rule.id!r} may be extended at most {rule.extension.max_times} time(s)"
-            )
-    if rule.is_working_days:
-        extra = rule.extension.amount * extensions if rule.extension else 0
-        d = cal._add(s, rule.amount + extra, convention)
-        due = cal._day(d)
-        last = due
-    else:
-        due = add_period(rule, day, extensions)
-        if not cal.first <= due <= cal.last:
-            raise CalendarRangeError(
-                due, cal.first, cal.last, result_of=f"{timescale} from {day.isoformat()}"
-            )
-        d = cal._offset(due, "due")
-        last = cal._day(cal._roll_back(d))
-    provisional = cal._is_provisional(s, d)
-    if provisional:
-        cal._warn_provisional(s, d)
-    return Deadline(
-        timescale=timescale,
-        start=day,
-        due=due,
-        last_working_day=last,
-        rule=rule,
+    p = engine.plan(timescale, calendar, policy, phase, convention, extensions)
+    day = start if type(start) is _date else _day(start, "start")
+    if day is None:
+        raise MissingDateError.of("start")
+    i = engine.start(p, day)
+    d = Deadline(p, day, i)
+    t = p.tables
+    if p.due_list[i] > t.verified_last - t.base or i > t.verified_last - t.base:
+        _warn(t.calendar)
+    return d
+
+
+def assess(
+    timescale: str,
+    start: DateLike | None,
+    end: DateLike | None = None,
+    *,
+    as_of: DateLike | None = None,
+    calendar: WorkingCalendar | None = None,
+    convention: Convention | str = Convention.EVENT_DAY_ZERO,
+    policy: Policy | None = None,
+    phase: str | None = None,
+    extensions: int = 0,
+) -> Timeliness:
+    """The timeliness of one case: ``bulk.assess`` for a single row.
+
+    The same as ``deadline(timescale, start, ...).assess(end, as_of=as_of)``, except that a
+    case with no end event whose start is missing, or has no rule in force (a 2011 referral
+    has no single assessment), is ``not_applicable`` instead of an error, as it is in bulk.
+
+    >>> import datetime as dt
+    >>> assess("assessment", dt.date(2011, 6, 1), as_of=dt.date(2012, 1, 9)).status.value
+    'not_applicable'
+    >>> assess("assessment", dt.date(2024, 3, 8), dt.date(2024, 5, 15)).status.value
+    'met'
+    """
+    p = engine.plan(timescale, calendar, policy, phase, convention, extensions)
+    day = _day(start, "start")
+    end_day = _day(end, "end")
+    t = p.tables
+    i = day.toordinal() - _EPOCH_ORD if day is not None else t.first
+    if end_day is None and (
+        day is None or (t.first <= i <= t.last and p.code_list[i - t.base] == NO_RULE)
+    ):
+        return Timeliness(
+            timescale=p.timescale,
+            start=day,
+            deadline=None,
+            status=Status.NOT_APPLICABLE,
+            end=None,
+            as_of=_day(as_of, "as_of"),
+            elapsed=None,
+            late=None,
+        )
+    if day is None:
+        raise MissingDateError.of("start")
+    return deadline(
+        timescale,
+        day,
+        calendar=calendar,
         convention=convention,
-        provisional=provisional,
-        closures=cal._closures_in(s, d),
         policy=policy,
-        calendar=cal,
         phase=phase,
         extensions=extensions,
-    )
+    ).assess(end_day, as_of=as_of)

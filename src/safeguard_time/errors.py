@@ -178,6 +178,7 @@ class NoRuleInForceError(SafeguardTimeError, LookupError):
         self.timescale = timescale
         self.on = on
         self.instead = instead
+        self.detail = detail
         msg = f"no rule for {timescale!r} was in force on {on.isoformat()}"
         if instead:
             msg += f"; the rule that applied then was {' / '.join(repr(t) for t in instead)}"

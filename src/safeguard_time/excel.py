@@ -896,14 +896,15 @@ def _assessment(
     system: int,
     phase: str | None,
 ) -> Any:
-    d = _deadline(timescale, start, conv, system, phase)
-    if d is None:
+    from safeguard_time.deadlines import assess  # noqa: PLC0415 - the rules load on demand
+
+    ts = _timescale(timescale)
+    day = _date(start, system)
+    if ts is None or day is None:
         return None
     done = _date(completed, system)
     judged_on = _date(as_of, system)
-    if done is None and judged_on is None:
-        raise _CellError("#VALUE! an open case needs as_of (the date to judge it on)")
-    return d.assess(done, as_of=judged_on)
+    return assess(ts, day, done, as_of=judged_on, convention=conv, phase=phase)
 
 
 def _assess_many(
@@ -932,6 +933,13 @@ def _assess_many(
         return _by_timescale(names, compute)
 
     return many
+
+
+def _late_cells(r: Any) -> npt.NDArray[np.object_]:
+    """Working days late as cells: a number, or blank where there is none (not applicable)."""
+    cells = np.ma.getdata(r.late).astype(np.int64).astype(object)
+    cells[np.ma.getmaskarray(r.late)] = ""
+    return np.asarray(cells, dtype=object)
 
 
 def _status_args(system: int) -> tuple[_Reader, ...]:
@@ -998,9 +1006,9 @@ def SGT_LATE(
 
     def one(ts: Any, start: Any, done: Any, on: Any) -> Any:
         a = _assessment(ts, start, done, on, conv, system, ph)
-        return "" if a is None else a.working_days_late
+        return "" if a is None or a.late is None else a.late
 
-    many = _assess_many(conv, ph, lambda r: r.late.astype(np.int64))
+    many = _assess_many(conv, ph, _late_cells)
     args = (timescale, start_date, completed, as_of)
     return _lift_ranges(one, many, args, _status_args(system), (True, True, False, False))
 

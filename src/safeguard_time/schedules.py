@@ -23,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 
 from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, WorkingCalendar
-from safeguard_time.deadlines import Assessment, Deadline, deadline
+from safeguard_time.deadlines import Deadline, Timeliness, deadline
 from safeguard_time.errors import EventOrderError
 from safeguard_time.rules import Plan, Policy, rulebook
 
@@ -42,7 +42,7 @@ class ScheduleItem:
     deadline: Deadline
     held: _dt.date | None
 
-    def assess(self, *, as_of: Any = None) -> Assessment:
+    def assess(self, *, as_of: Any = None) -> Timeliness:
         """Met / missed for a held item; open_in_time / open_overdue as of a date otherwise.
 
         >>> import datetime as dt
@@ -74,7 +74,7 @@ class Schedule:
                 return item.deadline
         raise LookupError("every item of this schedule is held; ask for more with count=")
 
-    def assess(self, *, as_of: Any) -> tuple[Assessment, ...]:
+    def assess(self, *, as_of: Any) -> tuple[Timeliness, ...]:
         """Every item's timeliness as of a date (open items only up to the first unheld).
 
         >>> import datetime as dt

@@ -1,14 +1,16 @@
-"""Lookup tables for :mod:`safeguard_time.bulk`, indexed directly by days since 1970-01-01.
+"""The engine's lookup tables, indexed directly by days since 1970-01-01.
 
 Two kinds, both built once and cached:
 
 - :class:`CalTables`, per calendar: the calendar's own table
   (:meth:`~safeguard_time.WorkingCalendar.table_arrays`) re-indexed by the day number
   numpy uses for ``datetime64[D]``, so a column of dates indexes it with no arithmetic.
-- :class:`RulePlan`, per (calendar, timescale, policy, phase, convention): for every start
-  day of the calendar, the rule in force, its due date, and whether the row can be computed
-  at all.  A per-row change of edition is then one more array look-up, and the due date of
-  any rule (working days, weeks or Dodds v Walker months) is a single gather.
+- :class:`RulePlan`, per (calendar, timescale, policy, phase, convention, extensions): for
+  every start day of the calendar, the rule in force, its due date, its last working day,
+  and whether the row can be computed at all.  Rule resolution and period arithmetic
+  (working days, weeks, Dodds v Walker months) happen here, once, for every day; a per-row
+  change of edition is then one more array look-up, and the due date of any rule is a single
+  gather.  One case reads the same tables as Python lists.
 
 Both are about 45,000 entries per array: they stay in the L2 cache while a column streams
 past.
@@ -25,15 +27,17 @@ import attrs
 import numpy as np
 
 from safeguard_time._bulk_input import NAT
+from safeguard_time._engine.codes import DUE_OUT_OF_RANGE, NO_RULE, START_RANGE
 from safeguard_time.calendar import Convention, WorkingCalendar
-from safeguard_time.rules import Policy, Rule, resolved_rules, rulebook
+from safeguard_time.errors import InvalidOptionError, NoRuleInForceError
+from safeguard_time.rules import Policy, Rule, resolved_rules, rule_for, rulebook
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
 __all__ = [
     "DUE_RANGE",
-    "NO_RULE",
+    "PLAN_NO_RULE",
     "CalTables",
     "RulePlan",
     "Span",
@@ -45,13 +49,8 @@ __all__ = [
 _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
 
 #: Per-start-day error codes of a :class:`RulePlan` (0: the row can be computed).
-NO_RULE = 1
+PLAN_NO_RULE = 1
 DUE_RANGE = 2
-
-#: The row error codes of the bulk kernels that a start day alone decides.
-ROW_START_RANGE = 3
-ROW_NO_RULE = 4
-ROW_DUE_OUT_OF_RANGE = 5
 
 
 def epoch_day(day: _dt.date) -> int:
@@ -59,10 +58,21 @@ def epoch_day(day: _dt.date) -> int:
     return day.toordinal() - _EPOCH_ORD
 
 
+class ScalarTables:
+    """The running counts of :class:`CalTables` as Python lists, for one case at a time."""
+
+    __slots__ = ("cum", "cum_next")
+
+    def __init__(self, cum: npt.NDArray[np.int32], cum_next: npt.NDArray[np.int32]) -> None:
+        self.cum: list[int] = cum.tolist()
+        self.cum_next: list[int] = cum_next.tolist()
+
+
 class CalTables:
     """A calendar's working-day table, indexed by ``epoch day - base``."""
 
     __slots__ = (
+        "_lists",
         "base",
         "calendar",
         "cum",
@@ -102,6 +112,13 @@ class CalTables:
         self.n_working = len(wdays)
         for arr in (self.working, self.cum, self.cum_before, self.cum_next, self.wd):
             arr.setflags(write=False)
+        self._lists: ScalarTables | None = None
+
+    def lists(self) -> ScalarTables:
+        """The running counts as Python lists (built on first use)."""
+        if self._lists is None:
+            self._lists = ScalarTables(self.cum, self.cum_next)
+        return self._lists
 
     def cum_zero(self, convention: Convention) -> npt.NDArray[np.int32]:
         """Working-day count of day 0 under ``convention``: elapsed = cum[end] - this[start]."""
@@ -151,9 +168,18 @@ def add_months(days: npt.NDArray[np.int64], months: int) -> npt.NDArray[np.int64
     return np.asarray(start + np.minimum(day_of_month, length - 1), dtype=np.int64)
 
 
-def period_due(rule: Rule, days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Statutory due dates (epoch days) of a calendar-period rule from start days."""
-    a = rule.amount
+def length(rule: Rule, extensions: int = 0) -> int:
+    """The rule's length with ``extensions`` of its extensions, in the rule's unit."""
+    return rule.amount + (rule.extension.amount * extensions if rule.extension else 0)
+
+
+def period_due(rule: Rule, days: npt.NDArray[np.int64], amount: int) -> npt.NDArray[np.int64]:
+    """Statutory due dates (epoch days) of a calendar-period rule of ``amount`` from start days.
+
+    Months follow Dodds v Walker: the same day-number N months later, or the month's last
+    day when there is none (30 Nov + 3 months = 28/29 Feb).
+    """
+    a = amount
     if rule.unit == "months":
         return add_months(days, a)
     if rule.unit == "weeks":
@@ -174,24 +200,33 @@ class RulePlan:
     """
 
     __slots__ = (
+        "_no_rule",
         "_run_starts",
         "_spans",
         "amount_at",
         "calendar_unit_at",
         "classes",
         "code_at_ext",
+        "code_list",
         "convention",
         "due_at",
         "due_at_ext",
+        "due_list",
         "due_max_upto",
         "due_range_from",
         "err_at",
+        "extensions",
         "has_calendar_units",
+        "has_zero_wd",
+        "key",
+        "lwd_at",
+        "lwd_list",
         "phase",
         "policy",
         "rule_at",
         "rule_at_ext",
         "rule_ids",
+        "rule_list",
         "rules",
         "runs_class",
         "runs_due_range",
@@ -210,21 +245,19 @@ class RulePlan:
         policy: Policy | None,
         phase: str | None,
         convention: Convention,
+        extensions: int = 0,
     ) -> None:
         resolved = resolved_rules(timescale, policy)  # raises UnknownTimescaleError
-        phases = rulebook().timescales[timescale].phases
-        if phases and phase not in phases:
-            raise ValueError(
-                f"{timescale!r} needs phase= one of {', '.join(phases)}, got {phase!r}"
-            )
-        if not phases and phase is not None:
-            raise ValueError(f"{timescale!r} has no phases, got phase={phase!r}")
+        check_phase(timescale, phase)
         resolved = tuple(r for r in resolved if r.rule.phase == phase)
+        check_extensions(timescale, extensions, tuple(r.rule for r in resolved))
+        self.key = (tables.calendar, timescale, policy, phase, convention, extensions)
         self.tables = tables
         self.timescale = timescale
         self.policy = policy
         self.phase = phase
         self.convention = convention
+        self.extensions = extensions
         rules: dict[str, Rule] = {}
         for r in resolved:
             rules.setdefault(r.rule.id, r.rule)
@@ -236,7 +269,7 @@ class RulePlan:
         code_type = np.int8 if len(self.rules) < 127 else np.int16
         rule_at = np.full(n, -1, dtype=code_type)
         due_at = np.full(n, NAT, dtype=np.int64)
-        err_at = np.full(n, NO_RULE, dtype=np.int8)
+        err_at = np.full(n, PLAN_NO_RULE, dtype=np.int8)
         amount_at = np.zeros(n, dtype=np.int32)
         calendar_unit_at = np.zeros(n, dtype=np.bool_)
         cum0 = t.cum_zero(convention)
@@ -250,15 +283,16 @@ class RulePlan:
             days = np.arange(lo, hi + 1, dtype=np.int64)
             idx = days - t.base
             rule = r.rule
+            amount = length(rule, extensions)
             if rule.is_working_days:
-                pos, same = t.add_index(idx, rule.amount, convention)
+                pos, same = t.add_index(idx, amount, convention)
                 ok = (pos >= 0) & (pos < t.n_working)
                 due = np.where(ok, t.wd[np.clip(pos, 0, t.n_working - 1)], NAT)
                 if same is not None:
                     ok = np.ones(len(days), dtype=np.bool_)
                     due = days.copy()
             else:
-                due = period_due(rule, days)
+                due = period_due(rule, days, amount)
                 ok = (due >= t.first) & (due <= t.last)
                 due = np.where(ok, due, NAT)
             if convention is Convention.NEXT_WORKING_DAY_ZERO:
@@ -267,9 +301,9 @@ class RulePlan:
             rule_at[idx] = codes[rule.id]
             due_at[idx] = due
             err_at[idx] = np.where(ok, 0, DUE_RANGE)
-            amount_at[idx] = rule.amount
+            amount_at[idx] = amount
             calendar_unit_at[idx] = not rule.is_working_days
-            k = classes.setdefault((rule.is_working_days, rule.amount), len(classes))
+            k = classes.setdefault((rule.is_working_days, amount), len(classes))
             class_at[idx] = np.where(ok, k, -1)
         self.rule_at = rule_at
         self.due_at = due_at
@@ -302,20 +336,21 @@ class RulePlan:
             dtype=np.bool_,
         )
         self._run_starts: list[int] = self.runs_start.tolist()
+        self._no_rule: dict[_dt.date, NoRuleInForceError] = {}
         self._spans: dict[tuple[int, int], Span] = {}
         #: The latest due date of any start day up to this one (bounds a chunk's due dates).
         self.due_max_upto = np.maximum.accumulate(due_at)
-        # The uniform fast path (see _bulk_kernels._assess_uniform): the tables of the start
+        # The uniform fast path (see kernels._assess_uniform): the tables of the start
         # days again, with one more entry after the calendar's last day, gathered with
         # mode="clip" so that any day at all (NaT, before 1970, after the calendar) reads
         # "no rule": rule -1, due NaT, and its error code (NaT itself is told apart later).
         self.rule_at_ext = np.append(rule_at, -1).astype(code_type)
         self.due_at_ext = np.append(due_at, NAT)
         start_code = np.where(
-            err_at == DUE_RANGE, ROW_DUE_OUT_OF_RANGE, np.where(err_at != 0, ROW_NO_RULE, 0)
+            err_at == DUE_RANGE, DUE_OUT_OF_RANGE, np.where(err_at != 0, NO_RULE, 0)
         )
-        start_code[: t.first - t.base] = ROW_START_RANGE
-        self.code_at_ext = np.append(start_code, ROW_START_RANGE).astype(np.int8)
+        start_code[: t.first - t.base] = START_RANGE
+        self.code_at_ext = np.append(start_code, START_RANGE).astype(np.int8)
         #: The amount when every rule of the plan counts that many working days, else None:
         #: the whole column is then one formula, and a chunk needs no span.
         self.uniform_wd: int | None = None
@@ -324,9 +359,31 @@ class RulePlan:
         bad_due = np.flatnonzero(err_at == DUE_RANGE)
         if len(bad_due):
             self.due_range_from = int(bad_due[0]) + t.base
-        if len(self.classes) == 1 and self.classes[0][0] and t.base == 0 and t.first > 0:
+        #: Whether a rule counts 0 working days (its due date may be a non-working start):
+        #: the fast paths assume every working-day due date is a working day.
+        self.has_zero_wd = any(wd and amount == 0 for wd, amount in self.classes)
+        if (
+            len(self.classes) == 1
+            and self.classes[0][0]
+            and self.classes[0][1] > 0
+            and t.base == 0
+            and t.first > 0
+        ):
             self.uniform_wd = self.classes[0][1]
+        # The last working day on or before each due date (the due date itself for
+        # working-day rules, whose due date is a working day or the start itself).
+        di = np.where(due_at == NAT, t.first, due_at) - t.base
+        back = t.wd[np.maximum(t.cum[di] - 1, 0)]
+        lwd_at = np.where((due_at != NAT) & calendar_unit_at, back, due_at)
+        self.lwd_at = lwd_at
+        # The same tables as Python lists, for one case at a time: a list index is several
+        # times faster than a numpy scalar index from Python.
+        self.due_list: list[int] = due_at.tolist()
+        self.lwd_list: list[int] = lwd_at.tolist()
+        self.rule_list: list[int] = rule_at.tolist()
+        self.code_list: list[int] = self.code_at_ext.tolist()
         for arr in (
+            lwd_at,
             rule_at,
             due_at,
             err_at,
@@ -338,6 +395,31 @@ class RulePlan:
             self.code_at_ext,
         ):
             arr.setflags(write=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RulePlan):
+            return NotImplemented
+        return self is other or self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def rule_of(self, index: int) -> Rule:
+        """The rule in force on the start day at a table index (which has one)."""
+        return self.rules[self.rule_list[index]]
+
+    def no_rule_error(self, day: _dt.date) -> NoRuleInForceError:
+        """The error of a start day with no rule in force (its text names what applied)."""
+        found = self._no_rule.get(day)
+        if found is None:
+            try:
+                rule_for(self.timescale, day, policy=self.policy, phase=self.phase)
+            except NoRuleInForceError as exc:
+                found = exc
+            else:  # pragma: no cover - the plan and rule_for read the same resolved rules
+                found = NoRuleInForceError(self.timescale, day, ())
+            self._no_rule[day] = found
+        return NoRuleInForceError(found.timescale, found.on, found.instead, found.detail)
 
     def span(self, lo: int, hi: int) -> Span:
         """What the start days ``[lo, hi]`` (inside the calendar) hold: see :class:`Span`."""
@@ -401,23 +483,51 @@ class Span:
     single_rule: int
 
 
-@functools.lru_cache(maxsize=64)
-def _cached_plan(
-    cal: WorkingCalendar,
-    timescale: str,
-    policy: Policy | None,
-    phase: str | None,
-    convention: Convention,
-) -> RulePlan:
-    return RulePlan(cal_tables(cal), timescale, policy, phase, convention)
+def check_phase(timescale: str, phase: str | None) -> None:
+    """Refuse a phase the timescale does not have, or a missing phase it needs."""
+    phases = rulebook().timescales[timescale].phases
+    if phases and phase not in phases:
+        raise InvalidOptionError(
+            "phase", phase, f"{timescale!r} needs phase= one of {', '.join(phases)}, got {phase!r}"
+        )
+    if not phases and phase is not None:
+        raise InvalidOptionError(
+            "phase", phase, f"{timescale!r} has no phases, got phase={phase!r}"
+        )
 
 
+def check_extensions(timescale: str, extensions: object, rules: tuple[Rule, ...]) -> None:
+    """Refuse extensions that are not a count, or that the timescale's rules do not allow."""
+    if type(extensions) is not int or extensions < 0:
+        raise InvalidOptionError(
+            "extensions",
+            extensions,
+            f"extensions must be a whole number 0 or more, got {extensions!r}",
+        )
+    if not extensions:
+        return
+    for rule in rules:
+        if rule.extension is None:
+            raise InvalidOptionError(
+                "extensions", extensions, f"rule {rule.id!r} of {timescale!r} has no extension"
+            )
+        most = rule.extension.max_times
+        if most is not None and extensions > most:
+            raise InvalidOptionError(
+                "extensions",
+                extensions,
+                f"rule {rule.id!r} may be extended at most {most} time(s), got {extensions}",
+            )
+
+
+@functools.lru_cache(maxsize=256)
 def rule_plan(
     cal: WorkingCalendar,
     timescale: str,
     policy: Policy | None,
     phase: str | None,
     convention: Convention,
+    extensions: int = 0,
 ) -> RulePlan:
     """The rule plan of a timescale on a calendar (cached: calendars and policies are frozen)."""
-    return _cached_plan(cal, timescale, policy, phase, convention)
+    return RulePlan(cal_tables(cal), timescale, policy, phase, convention, extensions)

@@ -1,4 +1,4 @@
-"""The chunked loops behind :mod:`safeguard_time.bulk` (private).
+"""The engine's chunked column loops (private).
 
 Each loop reads its input columns in chunks of :data:`CHUNK` rows, so every temporary
 stays in the CPU cache, and writes straight into preallocated output arrays.  A chunk whose
@@ -15,15 +15,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from safeguard_time._bulk_input import NAT, DayColumn
-from safeguard_time._bulk_tables import (
-    DUE_RANGE,
-    ROW_DUE_OUT_OF_RANGE,
-    ROW_NO_RULE,
-    ROW_START_RANGE,
-    CalTables,
-    RulePlan,
-    Span,
+from safeguard_time._engine.codes import (
+    AS_OF_BEFORE_START,
+    AS_OF_RANGE,
+    DUE_OUT_OF_RANGE,
+    END_BEFORE_START,
+    END_RANGE,
+    ERROR,
+    NEEDS_AS_OF,
+    NO_RULE,
+    START_MISSING,
+    START_RANGE,
 )
+from safeguard_time._engine.tables import DUE_RANGE, CalTables, RulePlan, Span
 from safeguard_time.calendar import Convention
 
 if TYPE_CHECKING:
@@ -36,6 +40,7 @@ __all__ = [
     "ErrorCodes",
     "assess_kernel",
     "deadlines_kernel",
+    "verdict",
 ]
 
 #: Rows per chunk: a few MiB of temporaries, inside the L2/L3 caches.
@@ -43,22 +48,6 @@ CHUNK = 1 << 16
 
 # np.take modes: "wrap" is the fastest, but only for indexes known to be inside the table
 # (a NaT index would make it loop for ages); "clip" for anything that may hold NaT.
-
-# Row error codes (the reason a row could not be computed), in order of precedence.
-START_MISSING = 1
-START_NOT_DATE = 2
-START_RANGE = ROW_START_RANGE
-NO_RULE = ROW_NO_RULE
-DUE_OUT_OF_RANGE = ROW_DUE_OUT_OF_RANGE
-END_NOT_DATE = 6
-END_RANGE = 7
-END_BEFORE_START = 8
-NEEDS_AS_OF = 9
-AS_OF_RANGE = 10
-AS_OF_NOT_DATE = 11
-
-#: The status codes (see ``bulk.Status``).
-MET, MISSED, OPEN_IN_TIME, OPEN_OVERDUE, ERROR = 0, 1, 2, 3, -1
 
 I8 = np.int8
 
@@ -184,8 +173,7 @@ def _deadlines_fast(
     if span.counts_wd:
         lwd[:] = due
     else:
-        pos = np.take(t.cum, t.index(due), mode="clip") - 1
-        np.take(t.wd, pos, out=lwd, mode="clip")
+        np.take(plan.lwd_at, si, out=lwd, mode="wrap")
     if int(plan.due_max_upto[smax - t.base]) > t.verified_last:
         np.greater(due, t.verified_last, out=out.provisional[lo:hi])
     rows = _union(suspect, bad)
@@ -208,9 +196,7 @@ def _deadlines_rows(
     out.rule[where] = np.where(s_in, plan.rule_at[si], -1)
     due = np.where(ok, plan.due_at[si], NAT)
     out.due.view(np.int64)[where] = due
-    di = np.where(ok, due, t.first) - t.base
-    back = t.wd[np.maximum(t.cum[di] - 1, 0)]
-    out.last_working_day.view(np.int64)[where] = np.where(ok & plan.calendar_unit_at[si], back, due)
+    out.last_working_day.view(np.int64)[where] = np.where(ok, plan.lwd_at[si], NAT)
     out.provisional[where] = ok & (due > t.verified_last)
     _record(out.errors, where, lo, code)
 
@@ -279,6 +265,29 @@ def _record(
 # --- assess -------------------------------------------------------------------------------
 
 
+def verdict(cum: Any, cum0: Any, cum_next: Any, s: Any, m: Any, d: Any, open_: Any) -> Any:
+    """Elapsed, status code and working days late: the one statement of the status rules.
+
+    The arguments are table indexes (days since 1970-01-01 less the tables' base) of the
+    start ``s``, the end or as-of day ``m`` and the due date ``d``, and whether the case is
+    open; the tables are the calendar's running count of working days (``cum``), the count
+    of day 0 under the convention (``cum0``) and the count of the next working day
+    (``cum_next``).  They are numpy arrays for a column of rows, or Python lists and ints for
+    one case: the same expressions serve both.
+
+    - elapsed working days: days ``x`` with day 0 < x <= m, a duration;
+    - the status is judged against the due date: met (0) when ``m <= d``, missed (1) after;
+      an open case is 2 or 3 the same way;
+    - working days late: the working days after the due date up to ``m``, where an ``m``
+      on a non-working day counts as the next working day, so a late case is at least 1
+      working day late.
+    """
+    over = m > d
+    elapsed = cum[m] - cum0[s]
+    late = (cum_next[m] - cum[d]) * over
+    return elapsed, over + 2 * open_, late
+
+
 def assess_kernel(
     plan: RulePlan,
     starts: DayColumn,
@@ -331,6 +340,8 @@ def _assess_fast(
     its start) are found with reductions and cheap masks, and recomputed by
     :func:`_assess_rows`; returns False when the chunk is better done wholly that way.
     """
+    if plan.has_zero_wd:
+        return False  # "0 working days" from a non-working day: the general rows only
     if (
         plan.uniform_wd is not None
         and e is not None
@@ -376,29 +387,32 @@ def _assess_fast(
     cm = np.take(t.cum, mi, out=scratch.cm[:k], mode="wrap")
     elapsed = out.elapsed[lo:hi]
     np.subtract(cm, cs, out=elapsed)
-    order: npt.NDArray[np.bool_] | None = None
-    if e is not None:
-        # Ends before their start: most chunks have none at all.
-        order = np.less(e, s, out=scratch.flag[:k])
-        if open_ is not None:
-            order &= ~open_
-        if not order.any():
-            order = None
+    # Ends (or as-of dates of open rows) before their start: most chunks have none at all.
+    before = np.less(m, s, out=scratch.flag[:k])
+    if m_suspect is not None:
+        before &= ~m_suspect
+    order: npt.NDArray[np.bool_] | None = before if before.any() else None
     due = out.due[lo:hi].view(np.int64)
     np.take(plan.due_at, si, out=due, mode="wrap")
     late = out.late[lo:hi]
     status = out.status[lo:hi]
+    # Judged against the due date (see verdict): an end on a non-working day counts as the
+    # next working day, whose running count is cum_next.
+    cn = np.take(t.cum_next, mi, mode="wrap")
     if span.counts_wd:
-        # elapsed - N > 0 exactly when the rule was missed; late = max(0, elapsed - N).
+        # The due date is the working day whose count is cs + N, so the working days late
+        # are cum_next[end] - cs - N when positive, and missed exactly when that is.
+        np.subtract(cn, cs, out=late)
         if span.amount is not None:
-            np.subtract(elapsed, span.amount, out=late)
+            np.subtract(late, span.amount, out=late)
         else:
-            np.subtract(elapsed, np.take(plan.amount_at, si, mode="wrap"), out=late)
+            np.subtract(late, np.take(plan.amount_at, si, mode="wrap"), out=late)
         np.greater(late, 0, out=status.view(np.bool_))
+        np.maximum(late, np.int32(0), out=late)
     else:
-        np.greater(m, due, out=status.view(np.bool_))
-        np.subtract(cm, np.take(t.cum, t.index(due), mode="clip"), out=late)
-    np.maximum(late, np.int32(0), out=late)
+        over = np.greater(m, due, out=status.view(np.bool_))
+        np.subtract(cn, np.take(t.cum, t.index(due), mode="clip"), out=late)
+        np.multiply(late, over, out=late)
     if open_ is not None:
         status += open_.view(np.int8) << 1  # met/missed -> open_in_time/open_overdue
     if max(int(plan.due_max_upto[smax - t.base]), mmax) > t.verified_last:
@@ -468,11 +482,16 @@ def _assess_uniform(
     np.subtract(elapsed, cs, out=elapsed)
     due = out.due[lo:hi].view(np.int64)
     plan.due_at_ext.take(s, out=due, mode="clip")
-    # Missed exactly when elapsed > amount; late = elapsed - min(elapsed, amount).
+    # Judged against the due date (see verdict): the due date is the working day whose
+    # count is cs + amount, so the working days late are cum_next[end] - cs - amount when
+    # positive (an end on a non-working day counts as the next working day), and the case
+    # was missed exactly when that is positive.
     late = out.late[lo:hi]
-    np.greater(elapsed, amount, out=out.status[lo:hi].view(np.bool_))
-    np.minimum(elapsed, amount, out=late)
-    np.subtract(elapsed, late, out=late)
+    t.cum_next.take(e, out=late, mode="clip")
+    np.subtract(late, cs, out=late)
+    np.subtract(late, amount, out=late)
+    np.greater(late, 0, out=out.status[lo:hi].view(np.bool_))
+    np.maximum(late, np.int32(0), out=late)
     # due_max_upto grows with the start day, so its value at the latest end bounds the
     # due date of every good row.
     if emax >= t.first and max(int(plan.due_max_upto[emax]), emax) > t.verified_last:
@@ -520,27 +539,24 @@ def _assess_rows(
     a_missing = a_arr == NAT
     end_code = np.where(
         open_,
-        np.where(a_missing, I8(NEEDS_AS_OF), np.where(m_in, 0, I8(AS_OF_RANGE))),
+        np.where(
+            a_missing,
+            I8(NEEDS_AS_OF),
+            np.where(m_in, np.where(m < s, I8(AS_OF_BEFORE_START), 0), I8(AS_OF_RANGE)),
+        ),
         np.where(m_in, np.where(m < s, I8(END_BEFORE_START), 0), I8(END_RANGE)),
     ).astype(np.int8)
     code = np.where(start_ok, end_code, code).astype(np.int8)
     ok = code == 0
     mi = np.where(m_in, m, t.first) - t.base
-    cs = t.cum_zero(plan.convention)[si]
-    cm = t.cum[mi]
-    elapsed = (cm - cs).astype(np.int32)
     due = np.where(start_ok, plan.due_at[si], NAT)
-    late_wd = elapsed - plan.amount_at[si]
-    in_time = late_wd <= 0
-    if plan.has_calendar_units:
-        cal_rows = plan.calendar_unit_at[si]
-        di = np.where(start_ok, due, t.first) - t.base
-        late = np.where(cal_rows, cm - t.cum[di], late_wd)
-        in_time = np.where(cal_rows, m <= due, in_time)
-    else:
-        late = late_wd
-    late = np.maximum(late, 0).astype(np.int32)
-    status = ((~in_time).astype(np.int8) + (open_.astype(np.int8) << 1)).astype(np.int8)
+    di = np.where(start_ok, due, t.first) - t.base
+    elapsed_, status_, late_ = verdict(
+        t.cum, t.cum_zero(plan.convention), t.cum_next, si, mi, di, open_
+    )
+    elapsed = elapsed_.astype(np.int32)
+    late = late_.astype(np.int32)
+    status = status_.astype(np.int8)
     status[~ok] = ERROR
     elapsed[~ok] = 0
     late[~ok] = 0
