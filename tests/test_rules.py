@@ -27,6 +27,7 @@ from safeguard_time import (
     timescales,
 )
 from safeguard_time._holiday_data import DATA_DIR
+from safeguard_time.errors import InvalidOptionError
 from safeguard_time.rules import rulebook
 
 D = dt.date
@@ -78,6 +79,28 @@ def test_rules_in_force_on_a_date() -> None:
     assert "assessment" in on_2024
     assert "initial_assessment" not in on_2024
     assert "scr_completion" not in on_2024
+
+
+def test_the_rule_book_is_read_only() -> None:
+    book = rulebook()
+    with pytest.raises(TypeError):
+        book.timescales["assessment"] = book.timescales["core_assessment"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del book.switches["single_assessment"]  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        book.editions["wt2013"] = book.editions["wt2015"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        book.plans["cp_reviews"] = book.plans["lac_reviews"]  # type: ignore[index]
+    assert isinstance(book.timescales["lac_visit"].phases, tuple)
+
+
+def test_resolved_rule_last_day_is_inclusive() -> None:
+    fw2000, wt2010 = rules_mod.resolved_rules("initial_assessment")
+    # fw2000 ends (exclusive) on 17 Mar 2010, the 10-day switch: its last day is the 16th.
+    assert (fw2000.end, fw2000.last_day) == (D(2010, 3, 17), D(2010, 3, 16))
+    assert rule_for("initial_assessment", fw2000.last_day).id == fw2000.rule.id
+    assert wt2010.last_day == D(2013, 4, 14)  # clipped by the single-assessment switch
+    assert rules_mod.resolved_rules("assessment")[-1].last_day is None
 
 
 # --- hand-worked deadlines, one or more per timescale -----------------------------------
@@ -187,6 +210,9 @@ def test_phased_visits() -> None:
         deadline("lac_visit", D(2024, 2, 1))
     with pytest.raises(ValueError, match="has no phases"):
         deadline("assessment", D(2024, 2, 1), phase="first_year")
+    with pytest.raises(InvalidOptionError, match="needs phase") as info:
+        rule_for("lac_visit", D(2024, 2, 1), phase="second_year")
+    assert (info.value.option, info.value.value) == ("phase", "second_year")
 
 
 def test_calendar_period_due_on_a_weekend_keeps_the_statutory_date() -> None:

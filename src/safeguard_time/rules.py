@@ -19,6 +19,7 @@ import itertools
 import os
 import tomllib
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any, Literal
 
 import attrs
@@ -26,6 +27,7 @@ import attrs
 from safeguard_time._dates import london_date
 from safeguard_time._holiday_data import DATA_DIR
 from safeguard_time.errors import (
+    InvalidOptionError,
     NoRuleInForceError,
     PolicyError,
     RuleDataError,
@@ -214,10 +216,28 @@ class ResolvedRule:
     end: _dt.date | None
     rule: Rule
 
+    @property
+    def last_day(self) -> _dt.date | None:
+        """The last day the rule is in force (inclusive): the day before ``end``; None if open.
+
+        >>> fw2000, wt2010 = resolved_rules("initial_assessment")
+        >>> fw2000.start, fw2000.end, fw2000.last_day
+        (datetime.date(2000, 4, 1), datetime.date(2010, 3, 17), datetime.date(2010, 3, 16))
+        >>> resolved_rules("assessment")[-1].last_day is None
+        True
+        """
+        return None if self.end is None else self.end - _dt.timedelta(days=1)
+
 
 @attrs.frozen
 class RuleBook:
-    """Everything in the rule data, validated."""
+    """Everything in the rule data, validated; every mapping is read-only.
+
+    >>> rulebook().timescales["assessment"] = None
+    Traceback (most recent call last):
+    ...
+    TypeError: 'mappingproxy' object does not support item assignment
+    """
 
     switches: Mapping[str, Switch]
     timescales: Mapping[str, Timescale]
@@ -523,7 +543,12 @@ def rulebook() -> RuleBook:
             steps=steps,
             repeat=repeat,
         )
-    return RuleBook(switches=switches, timescales=timescales, editions=editions, plans=plans)
+    return RuleBook(
+        switches=MappingProxyType(switches),
+        timescales=MappingProxyType(timescales),
+        editions=MappingProxyType(editions),
+        plans=MappingProxyType(plans),
+    )
 
 
 # --- policy ---------------------------------------------------------------------------------
@@ -699,11 +724,15 @@ def rule_for(
     day = london_date(on)
     if ts.phases:
         if phase not in ts.phases:
-            raise ValueError(
-                f"{timescale!r} needs phase= one of {', '.join(ts.phases)}, got {phase!r}"
+            raise InvalidOptionError(
+                "phase",
+                phase,
+                f"{timescale!r} needs phase= one of {', '.join(ts.phases)}, got {phase!r}",
             )
     elif phase is not None:
-        raise ValueError(f"{timescale!r} has no phases, got phase={phase!r}")
+        raise InvalidOptionError(
+            "phase", phase, f"{timescale!r} has no phases, got phase={phase!r}"
+        )
     for resolved in resolved_rules(timescale, policy):
         if resolved.rule.phase != phase:
             continue
