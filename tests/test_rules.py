@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -377,20 +378,25 @@ def test_policy_initial_assessment_switch_late() -> None:
 def test_policy_is_validated_and_frozen() -> None:
     with pytest.raises(PolicyError, match="must not be after"):
         Policy(initial_assessment_10_day=D(2014, 1, 1), single_assessment=D(2013, 4, 15))
-    with pytest.raises(PolicyError, match="rapid_review_clock"):
-        Policy(rapid_review_clock="whenever")
+    with pytest.raises(PolicyError, match="unknown policy setting 'rapid_review_clock'"):
+        Policy(rapid_review_clock="became_aware")
     policy = Policy()
     with pytest.raises(AttributeError):
-        policy.single_assessment = D(2020, 1, 1)  # type: ignore[misc]
+        policy.single_assessment = D(2020, 1, 1)  # type: ignore[attr-defined]
     assert Policy() == Policy()
 
 
-def test_rapid_review_clock_option() -> None:
-    aware = Policy(rapid_review_clock="became_aware")
-    d = deadline("rapid_review", D(2024, 3, 8), policy=aware)
-    assert d.due == D(2024, 4, 2)  # same length; the start event differs
-    assert "became aware" in d.explain()
-    assert "notification" in deadline("rapid_review", D(2024, 3, 8)).explain()
+def test_rapid_review_counts_from_the_date_given() -> None:
+    # No clock option: the 15 WD run from whichever date is passed.  Notification sent Fri 8
+    # Mar 2024: 11-15 (5), 18-22 (10), 25-28 (14), Easter off, Tue 2 Apr (15).  A council
+    # counting from becoming aware on Wed 6 Mar passes that date: 7, 8 (2), 11-15 (7),
+    # 18-22 (12), 25, 26, 27 (15).
+    notified = deadline("rapid_review", D(2024, 3, 8))
+    assert notified.due == D(2024, 4, 2)
+    assert "notification" in notified.explain()
+    assert deadline("rapid_review", D(2024, 3, 6)).due == D(2024, 3, 27)
+    assert "start_options" not in attrs.fields_dict(rules_mod.Timescale)
+    assert not hasattr(Policy(), "clock_start")
 
 
 # --- horizon and closures -----------------------------------------------------------------

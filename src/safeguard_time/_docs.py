@@ -48,11 +48,6 @@ def render_rules_reference() -> str:
         ]
         if ts.note:
             lines.append(f"{ts.note}")
-        if ts.start_options:
-            opts = ", ".join(f"`{k}`: {v}" for k, v in ts.start_options)
-            lines.append(
-                f"Clock start options (council policy): {opts}; default `{ts.default_start}`."
-            )
         lines += [
             "",
             "| rule | in force | length | status | edition | citation |",

@@ -115,9 +115,6 @@ class Deadline:
         cal = self.calendar
         ts = rulebook().timescales[self.timescale]
         start_event = rule.start_event
-        clock = self.policy.clock_start(self.timescale)
-        if clock is not None:
-            start_event = dict(ts.start_options)[clock]
         parts = [
             f"{ts.title} ({self.timescale}) is due on {_fmt(self.due)}: "
             f"{rule.describe_length(self.extensions)} after the {start_event} "

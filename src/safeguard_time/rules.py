@@ -16,11 +16,13 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import itertools
+import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -158,13 +160,26 @@ class Rule:
 
 @attrs.frozen
 class Switch:
-    """A date on which councils moved from one rule to another on their own timetable."""
+    """A date on which councils moved from one rule to another on their own timetable.
+
+    Declared in ``timescales.toml`` (``[switches.NAME]``); each is a keyword of
+    :class:`Policy`.  ``status`` is the source status of ``default``; ``earliest`` is the
+    first date a council may give; ``not_after`` names a switch whose date this one's must not
+    follow.
+
+    >>> sw = rulebook().switches["single_assessment"]
+    >>> sw.default, sw.status, sw.earliest
+    (datetime.date(2013, 4, 15), 'confirmed', None)
+    """
 
     name: str
     default: _dt.date
     title: str
     description: str
     status: SourceStatus
+    status_note: str | None = None
+    earliest: _dt.date | None = None
+    not_after: str | None = None
 
 
 @attrs.frozen
@@ -179,8 +194,6 @@ class Timescale:
     available_from: Bound | None = None
     available_until: Bound | None = None
     replaced_by: tuple[str, ...] = ()
-    start_options: tuple[tuple[str, str], ...] = ()
-    default_start: str | None = None
     note: str | None = None
 
     @property
@@ -249,7 +262,7 @@ class RuleBook:
 
 _TIMESCALE_KEYS = {
     "title", "start_event", "end_event", "available_from", "available_until",
-    "replaced_by", "start_options", "default_start", "note",
+    "replaced_by", "note",
 }  # fmt: skip
 _RULE_KEYS = {
     "id", "timescale", "from", "until", "amount", "unit", "status", "citation",
@@ -257,11 +270,10 @@ _RULE_KEYS = {
 }  # fmt: skip
 _EDITION_KEYS = {"id", "title", "published", "in_force_from", "status", "url", "note"}
 _CITATION_KEYS = {"document", "location", "url", "quote"}
-_SWITCH_KEYS = {"default", "title", "description", "status"}
+_SWITCH_KEYS = {
+    "default", "title", "description", "status", "status_note", "earliest", "not_after",
+}  # fmt: skip
 _PLAN_KEYS = {"title", "anchor_event", "steps", "repeat"}
-
-#: Policy fields that choose a timescale's clock start (timescale id -> Policy attribute).
-_CLOCK_FIELDS = {"rapid_review": "rapid_review_clock"}
 
 
 def _fail(where: str, msg: str) -> RuleDataError:
@@ -436,6 +448,52 @@ def _check_contiguous(ts: Timescale, switches: Mapping[str, Switch]) -> None:
                 )
 
 
+def _optional(where: str, table: Mapping[str, Any], key: str, kind: type) -> Any:
+    return _need(where, table, key, kind) if key in table else None
+
+
+def _load_switches(raw_switches: Mapping[str, Any]) -> dict[str, Switch]:
+    reserved = {name for name in dir(Policy) if not name.startswith("__")}
+    switches: dict[str, Switch] = {}
+    for name, raw in raw_switches.items():
+        where = f"timescales.toml, switch {name!r}"
+        _check_keys(where, raw, _SWITCH_KEYS)
+        if not name.isidentifier() or name.startswith("_") or name in reserved:
+            raise _fail(
+                where,
+                "a switch name must be a Python identifier, not start with '_', and not be "
+                f"one of Policy's own names ({', '.join(sorted(reserved))})",
+            )
+        status = _status(where, raw.get("status"))
+        switch = Switch(
+            name=name,
+            default=_need(where, raw, "default", _dt.date),
+            title=_need(where, raw, "title", str),
+            description=_need(where, raw, "description", str),
+            status=status,
+            status_note=_optional(where, raw, "status_note", str),
+            earliest=_optional(where, raw, "earliest", _dt.date),
+            not_after=_optional(where, raw, "not_after", str),
+        )
+        if status == "unconfirmed" and not switch.status_note:
+            raise _fail(
+                where, "an unconfirmed default needs a status_note saying what is unconfirmed"
+            )
+        if switch.earliest is not None and switch.default < switch.earliest:
+            raise _fail(where, f"default {switch.default} is before earliest {switch.earliest}")
+        switches[name] = switch
+    for switch in switches.values():
+        if switch.not_after is None:
+            continue
+        where = f"timescales.toml, switch {switch.name!r}"
+        other = switches.get(switch.not_after)
+        if other is None or other is switch:
+            raise _fail(where, f"not_after names no other switch: {switch.not_after!r}")
+        if switch.default > other.default:
+            raise _fail(where, f"default {switch.default} is after {other.name}'s {other.default}")
+    return switches
+
+
 @functools.cache
 def rulebook() -> RuleBook:
     """Load and validate all rule data (once; cached).
@@ -446,19 +504,7 @@ def rulebook() -> RuleBook:
     """
     top = _read_toml("timescales.toml")
     _check_keys("timescales.toml", top, {"switches", "timescales"})
-    switches: dict[str, Switch] = {}
-    for name, raw in top.get("switches", {}).items():
-        where = f"timescales.toml, switch {name!r}"
-        _check_keys(where, raw, _SWITCH_KEYS)
-        if name not in attrs.fields_dict(Policy):
-            raise _fail(where, "no Policy field of that name lets a council override it")
-        switches[name] = Switch(
-            name=name,
-            default=_need(where, raw, "default", _dt.date),
-            title=_need(where, raw, "title", str),
-            description=_need(where, raw, "description", str),
-            status=_status(where, raw.get("status")),
-        )
+    switches = _load_switches(top.get("switches", {}))
     ts_raw: dict[str, dict[str, Any]] = top.get("timescales", {})
     for ts_id, raw in ts_raw.items():
         where = f"timescales.toml, timescale {ts_id!r}"
@@ -493,13 +539,6 @@ def rulebook() -> RuleBook:
         where = f"timescales.toml, timescale {ts_id!r}"
         if not rules[ts_id]:
             raise _fail(where, "no rule in any rules file")
-        options = raw.get("start_options", {})
-        if bool(options) != ("default_start" in raw) or (
-            options and raw["default_start"] not in options
-        ):
-            raise _fail(where, "start_options and a default_start among them go together")
-        if options and ts_id not in _CLOCK_FIELDS:
-            raise _fail(where, "start_options need a Policy field to choose between them")
         for other in raw.get("replaced_by", []):
             if other not in ts_raw:
                 raise _fail(where, f"replaced_by names unknown timescale {other!r}")
@@ -518,12 +557,27 @@ def rulebook() -> RuleBook:
                 else None
             ),
             replaced_by=tuple(raw.get("replaced_by", ())),
-            start_options=tuple(options.items()),
-            default_start=raw.get("default_start"),
             note=raw.get("note"),
         )
         _check_contiguous(ts, switches)
         timescales[ts_id] = ts
+
+    used = {
+        bound[len("switch:") :]
+        for ts in timescales.values()
+        for bound in (
+            ts.available_from,
+            ts.available_until,
+            *(b for rule in ts.rules for b in (rule.valid_from, rule.valid_until)),
+        )
+        if isinstance(bound, str)
+    }
+    for name in switches:
+        if name not in used:
+            raise _fail(
+                f"timescales.toml, switch {name!r}",
+                "no rule or timescale uses it: a policy setting must be able to change a result",
+            )
 
     plans: dict[str, Plan] = {}
     plans_raw = _read_toml("schedules.toml")
@@ -553,35 +607,74 @@ def rulebook() -> RuleBook:
 
 # --- policy ---------------------------------------------------------------------------------
 
-
-def _switch_default(name: str) -> _dt.date:
-    return rulebook().switches[name].default
-
-
-def _clock_default(timescale: str) -> str:
-    start = rulebook().timescales[timescale].default_start
-    if start is None:  # pragma: no cover - guarded by the loader
-        raise RuleDataError(f"timescale {timescale!r} has no default_start")
-    return start
+#: The name of a policy that sets no name.
+DEFAULT_POLICY_NAME = "statutory defaults"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _date_field(value: Any) -> _dt.date:
-    return london_date(value)
+def _prefix(source: str) -> str:
+    return f"{source}: " if source else ""
 
 
-@attrs.frozen
+def _settings(book: RuleBook) -> tuple[str, ...]:
+    return (*book.switches, "name")
+
+
+def _unknown_setting(key: object, book: RuleBook, source: str = "") -> PolicyError:
+    return PolicyError(
+        f"{_prefix(source)}unknown policy setting {key!r}; the settings are "
+        + ", ".join(_settings(book)),
+        value=key,
+    )
+
+
+def _iso_date(key: str, value: str, source: str = "") -> _dt.date:
+    try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError("not in the form YYYY-MM-DD")
+        return _dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise PolicyError(
+            f"{_prefix(source)}{key}: not an ISO date (YYYY-MM-DD): {value!r} ({exc})", value=value
+        ) from None
+
+
+def _policy_date(key: str, value: Any) -> _dt.date:
+    if isinstance(value, str):
+        return _iso_date(key, value)
+    try:
+        return london_date(value)
+    except (TypeError, ValueError):
+        raise PolicyError(
+            f"{key}: expected a date (YYYY-MM-DD), got {value!r}", value=value
+        ) from None
+
+
+def _rebuild_policy(name: str, dates: tuple[tuple[str, _dt.date], ...]) -> Policy:
+    return Policy(name=name, **dict(dates))
+
+
 class Policy:
-    """A council's own choices where the guidance let councils differ.
+    """A council's own choices where the guidance let councils differ: its switch dates.
 
-    Build it once and pass it to :func:`~safeguard_time.deadline` and the bulk functions.
-    Defaults are the statutory dates from the rule data.
+    The switches are declared in the rule data (``[switches.NAME]`` in ``timescales.toml``),
+    not here: each is a keyword argument and a read-only attribute, and one left out keeps its
+    statutory default.  Dates may be ``datetime.date`` values (or datetimes, taken as London
+    dates) or ISO text (``"2016-09-01"``).  A policy is a frozen, hashable value, equal to
+    another with the same dates and name: build it once and pass it to
+    :func:`~safeguard_time.deadline` and the bulk functions.
 
-    Attributes:
-        initial_assessment_10_day: the day initial assessments moved from 7 to 10 working days.
-        single_assessment: the day initial + core assessments gave way to the single assessment.
-        rapid_review_clock: when the rapid-review clock starts: ``"notification"`` (the
-            serious incident notification was sent; the default) or ``"became_aware"``.
-        name: a label for explanations (e.g. the council's name).
+    Switches (see the rules reference for their defaults and sources):
+
+    - ``initial_assessment_10_day``: the day initial assessments moved from 7 to 10 working
+      days;
+    - ``single_assessment``: the day initial + core assessments gave way to the single
+      assessment;
+    - ``name``: a label for explanations (e.g. the council's name), not a switch.
+
+    Raises :class:`~safeguard_time.errors.PolicyError` for an unknown setting (listing the
+    valid ones), a value that is not a date, a date before a switch's earliest, or dates out
+    of order.  ``Policy.from_mapping`` and ``Policy.load`` build one from a table or a file.
 
     >>> import datetime as dt
     >>> herefordshire = Policy(single_assessment=dt.date(2016, 9, 1), name="Herefordshire")
@@ -589,47 +682,171 @@ class Policy:
     10
     >>> Policy().single_assessment
     datetime.date(2013, 4, 15)
+    >>> herefordshire == Policy(name="Herefordshire", single_assessment="2016-09-01")
+    True
     """
 
-    initial_assessment_10_day: _dt.date = attrs.field(
-        factory=lambda: _switch_default("initial_assessment_10_day"), converter=_date_field
-    )
-    single_assessment: _dt.date = attrs.field(
-        factory=lambda: _switch_default("single_assessment"), converter=_date_field
-    )
-    rapid_review_clock: str = attrs.field(factory=lambda: _clock_default("rapid_review"))
-    name: str = "statutory defaults"
+    __slots__ = ("_dates", "_hash", "_key", "_name")
+    _dates: Mapping[str, _dt.date]
+    _hash: int
+    _key: tuple[str, tuple[tuple[str, _dt.date], ...]]
+    _name: str
 
-    def __attrs_post_init__(self) -> None:
-        if self.initial_assessment_10_day > self.single_assessment:
-            raise PolicyError(
-                f"initial_assessment_10_day ({self.initial_assessment_10_day}) must not be after "
-                f"single_assessment ({self.single_assessment})"
-            )
+    def __init__(self, *, name: str = DEFAULT_POLICY_NAME, **switches: Any) -> None:
         book = rulebook()
-        for ts_id, field in _CLOCK_FIELDS.items():
-            options = dict(book.timescales[ts_id].start_options)
-            value = getattr(self, field)
-            if value not in options:
-                raise PolicyError(f"{field} must be one of {', '.join(options)}, got {value!r}")
+        if not isinstance(name, str):
+            raise PolicyError(f"name: expected text, got {name!r}", value=name)
+        for key in switches:
+            if key not in book.switches:
+                raise _unknown_setting(key, book)
+        dates: dict[str, _dt.date] = {}
+        for key, switch in book.switches.items():
+            day = _policy_date(key, switches[key]) if key in switches else switch.default
+            if switch.earliest is not None and day < switch.earliest:
+                raise PolicyError(
+                    f"{key}: {day.isoformat()} is before {switch.earliest.isoformat()}, the "
+                    f"earliest date this switch allows ({switch.title})",
+                    value=day,
+                )
+            dates[key] = day
+        for key, switch in book.switches.items():
+            later = switch.not_after
+            if later is not None and dates[key] > dates[later]:
+                raise PolicyError(
+                    f"{key} ({dates[key].isoformat()}) must not be after {later} "
+                    f"({dates[later].isoformat()})",
+                    value=dates[key],
+                )
+        key_ = (name, tuple(dates.items()))
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_dates", MappingProxyType(dates))
+        object.__setattr__(self, "_key", key_)
+        object.__setattr__(self, "_hash", hash(key_))
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any], *, source: str = "") -> Policy:
+        """A policy from a table of settings: switch names and ``name``.
+
+        Switch dates are ``datetime.date`` values or ISO text (``YYYY-MM-DD``); ``name`` is
+        text.  An unknown key, a bad date, a date before a switch's earliest, or dates out of
+        order raise :class:`~safeguard_time.errors.PolicyError` naming ``source`` (a file
+        name, say) and the key; an unknown key's message lists the valid ones.
+
+        >>> hfds = Policy.from_mapping({"single_assessment": "2016-09-01", "name": "Herefordshire"})
+        >>> hfds.single_assessment, hfds.name
+        (datetime.date(2016, 9, 1), 'Herefordshire')
+        >>> Policy.from_mapping({"singel_assessment": "2016-09-01"}, source="hfds.toml")
+        Traceback (most recent call last):
+        ...
+        safeguard_time.errors.PolicyError: hfds.toml: unknown policy setting 'singel_assessment'; the settings are initial_assessment_10_day, single_assessment...name
+        """
+        book = rulebook()
+        prefix = _prefix(source)
+        if not isinstance(mapping, Mapping):
+            raise PolicyError(
+                f"{prefix}expected a table of policy settings, got {type(mapping).__name__}",
+                value=mapping,
+            )
+        kwargs: dict[str, Any] = {}
+        for key, value in mapping.items():
+            if key == "name":
+                if not isinstance(value, str):
+                    raise PolicyError(f"{prefix}name: expected text, got {value!r}", value=value)
+                kwargs[key] = value
+            elif key in book.switches:
+                if isinstance(value, str):
+                    kwargs[key] = _iso_date(key, value, source)
+                elif isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+                    kwargs[key] = value
+                else:
+                    raise PolicyError(
+                        f"{prefix}{key}: expected a date (YYYY-MM-DD), got {value!r}", value=value
+                    )
+            else:
+                raise _unknown_setting(key, book, source)
+        try:
+            return cls(**kwargs)
+        except PolicyError as exc:
+            if not prefix:
+                raise
+            raise PolicyError(prefix + str(exc), value=exc.value) from None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Policy:
+        """A policy from a TOML or JSON file: JSON if the name ends ``.json``, else TOML.
+
+        The settings are those of :meth:`from_mapping`, at the top level or all in a
+        ``[policy]`` table (``{"policy": {...}}`` in JSON).  A file that cannot be read or is
+        not valid TOML or JSON raises :class:`~safeguard_time.errors.PolicyError`, as do bad
+        settings; every message starts with the file's name.
+
+        >>> from safeguard_time.example import policy_template
+        >>> Policy.load(policy_template()) == Policy()
+        True
+        """
+        source = os.fspath(path)
+        kind = "JSON" if source.lower().endswith(".json") else "TOML"
+        try:
+            with open(source, "rb") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            raise PolicyError(
+                f"{source}: cannot read the policy file: {exc.strerror or exc}", value=source
+            ) from None
+        try:
+            text = raw.decode("utf-8-sig")
+            data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
+        except ValueError as exc:  # UnicodeDecodeError, JSONDecodeError, TOMLDecodeError
+            raise PolicyError(
+                f"{source}: not a valid {kind} policy file: {exc}", value=source
+            ) from None
+        if isinstance(data, dict) and "policy" in data:
+            outside = sorted(set(data) - {"policy"})
+            if not isinstance(data["policy"], dict) or outside:
+                raise PolicyError(
+                    f"{source}: put every setting in the [policy] table or none of them"
+                    + (f" (outside it: {', '.join(outside)})" if outside else ""),
+                    value=source,
+                )
+            data = data["policy"]
+        if not isinstance(data, dict):
+            raise PolicyError(f"{source}: expected a table of policy settings", value=source)
+        return cls.from_mapping(data, source=source)
+
+    @property
+    def name(self) -> str:
+        """The label shown in explanations.
+
+        >>> Policy().name
+        'statutory defaults'
+        """
+        return self._name
+
+    @property
+    def dates(self) -> Mapping[str, _dt.date]:
+        """Every switch's date under this policy, in the rule data's order (read-only).
+
+        >>> Policy(single_assessment=_dt.date(2016, 9, 1)).dates["single_assessment"]
+        datetime.date(2016, 9, 1)
+        """
+        return self._dates
 
     def switch(self, name: str) -> _dt.date:
         """The council's date for a switch named in the rule data.
 
+        Raises :class:`~safeguard_time.errors.InvalidOptionError` for an unknown switch.
+
         >>> Policy().switch("initial_assessment_10_day")
         datetime.date(2010, 3, 17)
         """
-        value: _dt.date = getattr(self, name)
-        return value
-
-    def clock_start(self, timescale: str) -> str | None:
-        """The chosen clock-start option of ``timescale`` (None if it has no options).
-
-        >>> Policy().clock_start("rapid_review"), Policy().clock_start("assessment")
-        ('notification', None)
-        """
-        field = _CLOCK_FIELDS.get(timescale)
-        return None if field is None else str(getattr(self, field))
+        try:
+            return self._dates[name]
+        except KeyError:
+            raise InvalidOptionError(
+                "switch",
+                name,
+                f"unknown switch {name!r}; the switches are {', '.join(self._dates)}",
+            ) from None
 
     def differences(self) -> tuple[str, ...]:
         """What this policy changes from the statutory defaults, in words.
@@ -637,16 +854,46 @@ class Policy:
         >>> Policy(single_assessment=_dt.date(2016, 9, 1)).differences()
         ('Initial + core assessment -> single assessment: 2016-09-01',)
         """
-        default = _default_policy()
         out = []
         for name, switch in rulebook().switches.items():
-            if self.switch(name) != default.switch(name):
-                out.append(f"{switch.title}: {self.switch(name).isoformat()}")
-        for ts_id, field in _CLOCK_FIELDS.items():
-            if getattr(self, field) != getattr(default, field):
-                label = dict(rulebook().timescales[ts_id].start_options)[getattr(self, field)]
-                out.append(f"{ts_id} clock starts at: {label}")
+            day = self._dates.get(name)
+            if day is not None and day != switch.default:
+                out.append(f"{switch.title}: {day.isoformat()}")
         return tuple(out)
+
+    def __getattr__(self, name: str) -> _dt.date:
+        # Only reached when normal lookup fails: the switch dates.
+        if not name.startswith("_"):
+            dates = self._dates
+            if name in dates:
+                return dates[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    if not TYPE_CHECKING:  # hidden from type checkers, so that assignments are reported
+
+        def __setattr__(self, name, value):
+            raise attrs.exceptions.FrozenInstanceError
+
+        def __delattr__(self, name):
+            raise attrs.exceptions.FrozenInstanceError
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *self._dates]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self._key == other._key
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        dates = "".join(f"{k}={v!r}, " for k, v in self._dates.items())
+        return f"{type(self).__name__}({dates}name={self._name!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_policy, (self._name, tuple(self._dates.items())))
 
 
 @functools.cache
