@@ -278,3 +278,32 @@ def test_the_template_is_every_switch_at_its_default() -> None:
 def test_a_policy_changes_results() -> None:
     herefordshire = Policy.from_mapping({"single_assessment": "2016-09-01"})
     assert rule_for("initial_assessment", D(2015, 6, 1), policy=herefordshire).amount == 10
+
+
+def test_bulk_follows_the_third_switch_per_row() -> None:
+    import numpy as np  # noqa: PLC0415
+
+    from safeguard_time import bulk, deadline  # noqa: PLC0415
+
+    late = Policy(safeguarding_partners=D(2019, 9, 29))
+    days = [D(2018, 6, 28), D(2018, 6, 29), D(2019, 9, 28), D(2019, 9, 29)]
+    starts = np.array(days, dtype="datetime64[D]")
+    for policy, scr_rules in (
+        (None, ["scr_completion.wt2015", None, None, None]),
+        (late, ["scr_completion.wt2015"] * 3 + [None]),
+    ):
+        got = bulk.deadlines("scr_completion", starts, policy=policy)
+        assert got.rule_names().tolist() == scr_rules
+        cspr = bulk.deadlines("cspr_publication", starts, policy=policy)
+        assert cspr.rule_names().tolist() == [
+            None if name else "cspr_publication.wt2018" for name in scr_rules
+        ]
+        for i, day in enumerate(days):
+            ts = "scr_completion" if scr_rules[i] else "cspr_publication"
+            row = got if scr_rules[i] else cspr
+            assert row.due.astype(object)[i] == deadline(ts, day, policy=policy).due
+
+
+def test_the_policy_docstring_names_every_switch() -> None:
+    for name in SWITCHES:
+        assert f"``{name}``" in (Policy.__doc__ or ""), name

@@ -399,6 +399,60 @@ def test_rapid_review_counts_from_the_date_given() -> None:
     assert not hasattr(Policy(), "clock_start")
 
 
+def test_safeguarding_partners_switch_at_its_default() -> None:
+    # Thu 28 Jun 2018 is the last day of serious case reviews; 6 months on is Fri 28 Dec.
+    scr = deadline("scr_completion", D(2018, 6, 28))
+    assert (scr.rule.id, scr.due) == ("scr_completion.wt2015", D(2018, 12, 28))
+    with pytest.raises(NoRuleInForceError) as info:
+        deadline("scr_completion", D(2018, 6, 29))
+    assert info.value.instead == ("cspr_publication",)
+    # Fri 29 Jun 2018, the first day of practice reviews: 6 months on is Sat 29 Dec 2018.
+    cspr = deadline("cspr_publication", D(2018, 6, 29))
+    assert (cspr.rule.id, cspr.due) == ("cspr_publication.wt2018", D(2018, 12, 29))
+    assert cspr.last_working_day == D(2018, 12, 28)
+    with pytest.raises(NoRuleInForceError) as info2:
+        deadline("cspr_publication", D(2018, 6, 28))
+    assert info2.value.instead == ("scr_completion",)
+
+
+def test_safeguarding_partners_switch_for_an_area_that_moved_late() -> None:
+    late = Policy(safeguarding_partners=D(2019, 9, 29), name="Late area")
+    # The area's last SCR decision is Sat 28 Sep 2019: 6 months on is Sat 28 Mar 2020.
+    scr = deadline("scr_completion", D(2019, 9, 28), policy=late)
+    assert (scr.rule.id, scr.due) == ("scr_completion.wt2015", D(2020, 3, 28))
+    # Its first practice review decision is Sun 29 Sep 2019: due Sun 29 Mar 2020.
+    cspr = deadline("cspr_publication", D(2019, 9, 29), policy=late)
+    assert (cspr.rule.id, cspr.due) == ("cspr_publication.wt2018", D(2020, 3, 29))
+    with pytest.raises(NoRuleInForceError) as info:
+        deadline("scr_completion", D(2019, 9, 29), policy=late)
+    assert info.value.instead == ("cspr_publication",)
+    with pytest.raises(NoRuleInForceError) as info2:
+        deadline("cspr_publication", D(2019, 9, 28), policy=late)
+    assert info2.value.instead == ("scr_completion",)
+    # On the national default date the area still held serious case reviews: Fri 29 Jun 2018
+    # + 6 months is Sat 29 Dec 2018.
+    assert deadline("scr_completion", D(2018, 6, 29), policy=late).due == D(2018, 12, 29)
+    with pytest.raises(NoRuleInForceError):
+        deadline("cspr_publication", D(2018, 6, 29), policy=late)
+    # The ranges move; the 2023 edition's rule does not.
+    assert scr.rule.in_force(late) == (D(2015, 3, 26), D(2019, 9, 29))
+    assert cspr.rule.in_force(late) == (D(2019, 9, 29), D(2023, 12, 15))
+    assert rule_for("cspr_publication", D(2024, 1, 8), policy=late).id == (
+        "cspr_publication.wt2023"
+    )
+    assert "Late area" in cspr.explain() and "2019-09-29" in cspr.explain()
+    # Other timescales are untouched.
+    assert deadline("rapid_review", D(2018, 6, 29), policy=late).rule.id == "rapid_review.wt2018"
+
+
+def test_safeguarding_partners_switch_dates() -> None:
+    assert Policy().safeguarding_partners == D(2018, 6, 29)
+    with pytest.raises(PolicyError, match="before 2018-06-29, the earliest date"):
+        Policy(safeguarding_partners=D(2018, 6, 28))
+    # After September 2019 is unusual but not refused.
+    assert Policy(safeguarding_partners=D(2020, 1, 6)).safeguarding_partners == D(2020, 1, 6)
+
+
 # --- horizon and closures -----------------------------------------------------------------
 
 

@@ -670,6 +670,9 @@ class Policy:
       days;
     - ``single_assessment``: the day initial + core assessments gave way to the single
       assessment;
+    - ``safeguarding_partners``: the day the area's safeguarding partner arrangements began,
+      so serious case reviews (``scr_completion``) gave way to local child safeguarding
+      practice reviews (``cspr_publication``); not before 29 June 2018;
     - ``name``: a label for explanations (e.g. the council's name), not a switch.
 
     Raises :class:`~safeguard_time.errors.PolicyError` for an unknown setting (listing the
