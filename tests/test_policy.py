@@ -307,3 +307,91 @@ def test_bulk_follows_the_third_switch_per_row() -> None:
 def test_the_policy_docstring_names_every_switch() -> None:
     for name in SWITCHES:
         assert f"``{name}``" in (Policy.__doc__ or ""), name
+
+
+# --- caveats: what a result rests on that is unconfirmed -------------------------------------
+
+
+def test_caveats_for_a_2011_initial_assessment() -> None:
+    rule = rule_for("initial_assessment", D(2011, 6, 1))
+    assert rule.id == "initial_assessment.wt2010" and rule.status == "secondary"
+    wt2010, switch = rule.caveats
+    assert wt2010.startswith(
+        "Working Together to Safeguard Children (2010) is taken to be in force from "
+        "2010-03-17, which is UNCONFIRMED: 17 March 2010 is its publication date"
+    )
+    assert switch.startswith("the initial_assessment_10_day switch is at its default, 2010-03-17")
+    assert rule.caveats_under(Policy()) == rule.caveats
+    # A council with its own 10-day date no longer rests on the default; the edition's start
+    # stays unconfirmed.
+    coventry = Policy(initial_assessment_10_day=D(2011, 1, 4))
+    assert rule.caveats_under(coventry) == (wt2010,)
+    # Its date happening to be the default is the default: the caveat stays.
+    same = Policy(initial_assessment_10_day=D(2010, 3, 17), name="Same")
+    assert rule.caveats_under(same) == rule.caveats
+
+
+def test_caveats_for_a_2004_initial_assessment() -> None:
+    rule = rule_for("initial_assessment", D(2004, 6, 1))
+    assert rule.id == "initial_assessment.fw2000"
+    fw2000, switch = rule.caveats
+    assert fw2000.startswith(
+        "Framework for the Assessment of Children in Need and their Families (2000) is taken to "
+        "be in force from 2000-04-01, which is UNCONFIRMED"
+    )
+    assert "1 April 2000 is a placeholder" in fw2000
+    # The 7-day rule ends at the 10-day switch, whose default is unconfirmed.
+    assert "initial_assessment_10_day" in switch
+
+
+def test_caveats_for_a_2006_private_fostering_first_visit() -> None:
+    rule = rule_for("private_fostering_first_visit", D(2006, 3, 1))
+    assert rule.status == "confirmed"  # the rule is confirmed; its start day is not
+    (pf2005,) = rule.caveats
+    assert pf2005.startswith(
+        "Children (Private Arrangements for Fostering) Regulations 2005 (SI 2005/1533) is taken "
+        "to be in force from 2005-07-01, which is UNCONFIRMED: 1 July 2005 is the usual reading"
+    )
+
+
+def test_no_caveats_for_a_2024_assessment() -> None:
+    rule = rule_for("assessment", D(2024, 3, 8))
+    assert rule.caveats == ()
+    assert rule.caveats_under(Policy(single_assessment=D(2016, 9, 1))) == ()
+
+
+def test_caveats_for_an_unconfirmed_rule() -> None:
+    (own,) = rule_for("transfer_in_conference", D(2024, 3, 9)).caveats
+    assert own == (
+        "the rule transfer_in_conference.wt2023 is UNCONFIRMED: neither the 15 working days "
+        "nor the start event has been attested by a source."
+    )
+    first_1991 = rule_for("first_lac_review", D(2005, 6, 1))
+    assert first_1991.caveats[0].startswith("the rule first_lac_review.rccr1991 is UNCONFIRMED")
+
+
+def test_confirmed_and_secondary_switches_add_no_caveat() -> None:
+    # single_assessment's default is confirmed, safeguarding_partners' secondary.
+    assert rule_for("assessment", D(2013, 4, 15)).caveats == ()
+    assert rule_for("cspr_publication", D(2018, 6, 29)).caveats == ()
+    assert rule_for("scr_completion", D(2018, 6, 28)).caveats == ()
+    # A 2012 serious case review rests on Working Together 2010's unconfirmed start.
+    (wt2010,) = rule_for("scr_completion", D(2012, 8, 31)).caveats
+    assert "2010-03-17, which is UNCONFIRMED" in wt2010
+
+
+def test_every_unconfirmed_start_and_default_is_explained_in_the_data() -> None:
+    book = rulebook()
+    unconfirmed = {e.id for e in book.editions.values() if e.start_status == "unconfirmed"}
+    assert unconfirmed == {"wt2010", "fw2000", "pfr2005"}
+    for edition in book.editions.values():
+        assert (edition.start_caveat is None) == (edition.start_status != "unconfirmed")
+    assert {s.name for s in book.switches.values() if s.status == "unconfirmed"} == {
+        "initial_assessment_10_day"
+    }
+    partners = book.switches["safeguarding_partners"]
+    assert (partners.default, partners.earliest, partners.status) == (
+        D(2018, 6, 29),
+        D(2018, 6, 29),
+        "secondary",
+    )

@@ -524,6 +524,87 @@ def test_loader_rejects_unknown_switch(data_copy: Callable[..., None]) -> None:
         rulebook()
 
 
+def test_loader_needs_start_note_for_an_unconfirmed_edition(
+    data_copy: Callable[..., None],
+) -> None:
+    data_copy(
+        "rules/working_together_2023.toml",
+        'start_status = "confirmed"',
+        'start_status = "unconfirmed"',
+    )
+    with pytest.raises(
+        RuleDataError, match=r"working_together_2023.toml \[edition\]: .*start_note"
+    ):
+        rulebook()
+
+
+def test_loader_needs_a_note_for_an_unconfirmed_rule(data_copy: Callable[..., None]) -> None:
+    data_copy(
+        "rules/working_together_2023.toml",
+        'note = "UNCONFIRMED: neither the 15 working days nor the start event has been attested by a source."\n',
+        "",
+    )
+    with pytest.raises(RuleDataError, match=r"transfer_in_conference\.wt2023.*needs a note"):
+        rulebook()
+
+
+def test_loader_needs_status_note_for_an_unconfirmed_switch(
+    data_copy: Callable[..., None],
+) -> None:
+    data_copy(
+        "timescales.toml",
+        'status = "secondary"\nstatus_note',
+        'status = "unconfirmed"\n# status_note',
+    )
+    with pytest.raises(RuleDataError, match=r"switch 'safeguarding_partners': .*status_note"):
+        rulebook()
+
+
+def test_loader_rejects_a_default_before_its_earliest(data_copy: Callable[..., None]) -> None:
+    data_copy("timescales.toml", "earliest = 2018-06-29", "earliest = 2018-07-01")
+    with pytest.raises(RuleDataError, match="default 2018-06-29 is before earliest 2018-07-01"):
+        rulebook()
+
+
+def test_loader_rejects_defaults_out_of_order(data_copy: Callable[..., None]) -> None:
+    data_copy(
+        "timescales.toml", 'not_after = "single_assessment"', 'not_after = "safeguarding_partnrs"'
+    )
+    with pytest.raises(RuleDataError, match="not_after names no other switch"):
+        rulebook()
+
+
+def test_loader_rejects_a_switch_named_like_a_policy_attribute(
+    data_copy: Callable[..., None],
+) -> None:
+    data_copy("timescales.toml", "[switches.safeguarding_partners]", "[switches.differences]")
+    with pytest.raises(RuleDataError, match="switch 'differences': a switch name must"):
+        rulebook()
+
+
+def test_loader_rejects_a_switch_no_rule_uses(data_copy: Callable[..., None]) -> None:
+    # Point both timescales' bounds away from the switch: it would change no result.
+    data_copy(
+        "timescales.toml",
+        'available_until = "switch:safeguarding_partners"',
+        "available_until = 2018-06-29",
+    )
+    data_copy(
+        "timescales.toml",
+        'available_from = "switch:safeguarding_partners"',
+        "available_from = 2018-06-29",
+    )
+    data_copy(
+        "rules/working_together_2018.toml",
+        'from = "switch:safeguarding_partners"',
+        "from = 2018-06-29",
+    )
+    with pytest.raises(
+        RuleDataError, match="switch 'safeguarding_partners': no rule or timescale uses it"
+    ):
+        rulebook()
+
+
 # --- properties ---------------------------------------------------------------------------
 
 WD_TIMESCALES = sorted(t.id for t in timescales() if all(r.unit == "working_days" for r in t.rules))

@@ -85,6 +85,8 @@ def render_rules_reference() -> str:
     lines += ["## Editions", "", "| edition | in force from | status | file |", "|---|---|---|---|"]
     for ed in sorted(book.editions.values(), key=lambda e: e.in_force_from):
         title = f"[{_cell(ed.title)}]({ed.url})" if ed.url else _cell(ed.title)
-        lines.append(f"| {title} | {ed.in_force_from.isoformat()} | {ed.status} | `{ed.file}` |")
+        lines.append(
+            f"| {title} | {ed.in_force_from.isoformat()} | {ed.start_status} | `{ed.file}` |"
+        )
     lines.append("")
     return "\n".join(lines)

@@ -83,16 +83,41 @@ class Citation:
 
 @attrs.frozen
 class Edition:
-    """An edition of guidance or a statutory instrument."""
+    """An edition of guidance or a statutory instrument.
+
+    ``start_status`` is the source status of ``in_force_from``; ``start_note`` says what is
+    unconfirmed about it (required when it is unconfirmed).
+
+    >>> wt2013 = rulebook().editions["wt2013"]
+    >>> wt2013.in_force_from, wt2013.start_status
+    (datetime.date(2013, 4, 15), 'confirmed')
+    """
 
     id: str
     title: str
     in_force_from: _dt.date
-    status: SourceStatus
+    start_status: SourceStatus
     published: _dt.date | None = None
     url: str | None = None
     note: str | None = None
+    start_note: str | None = None
     file: str = ""
+
+    @property
+    def start_caveat(self) -> str | None:
+        """The caveat a result resting on this edition carries, if its start is unconfirmed.
+
+        >>> print(rulebook().editions["wt2010"].start_caveat)
+        Working Together to Safeguard Children (2010) is taken to be in force from 2010-03-17, which is UNCONFIRMED: 17 March 2010 is its publication date (confirmed: ...); the day it came into force was not found, so the publication date is used
+        >>> rulebook().editions["wt2023"].start_caveat is None
+        True
+        """
+        if self.start_status != "unconfirmed":
+            return None
+        return (
+            f"{self.title} is taken to be in force from {self.in_force_from.isoformat()}, "
+            f"which is UNCONFIRMED: {self.start_note}"
+        )
 
 
 @attrs.frozen
@@ -157,6 +182,59 @@ class Rule:
                 return resolved.start, resolved.end
         return None
 
+    @property
+    def caveats(self) -> tuple[str, ...]:
+        """What is unconfirmed in a result resting on this rule, under the statutory defaults.
+
+        The same as :meth:`caveats_under` with no policy.
+
+        >>> rule_for("assessment", _dt.date(2024, 1, 8)).caveats
+        ()
+        >>> [c[:40] for c in rule_for("initial_assessment", _dt.date(2011, 6, 1)).caveats]
+        ['Working Together to Safeguard Children (', 'the initial_assessment_10_day switch is ']
+        """
+        return self.caveats_under(None)
+
+    def caveats_under(self, policy: Policy | None = None) -> tuple[str, ...]:
+        """What is unconfirmed in a result resting on this rule under ``policy``, in words.
+
+        In this order: the rule's own source, if it is unconfirmed (from its ``note``); its
+        edition's in-force date, if that is unconfirmed (:attr:`Edition.start_caveat`); and
+        each switch whose date sets the start or end of the rule's range under ``policy``,
+        when the policy leaves that switch at a default that is unconfirmed (a council that
+        gives its own date has replaced the default, unless its date is the same day).
+        Empty when nothing is unconfirmed.
+
+        >>> import datetime as dt
+        >>> rule = rule_for("initial_assessment", dt.date(2011, 6, 1))
+        >>> len(rule.caveats_under()), len(rule.caveats_under(Policy(initial_assessment_10_day=dt.date(2011, 1, 4))))
+        (2, 1)
+        >>> print(rule_for("transfer_in_conference", dt.date(2024, 3, 9)).caveats_under()[0])
+        the rule transfer_in_conference.wt2023 is UNCONFIRMED: neither the 15 working days nor the start event has been attested by a source.
+        """
+        book = rulebook()
+        out: list[str] = []
+        if self.status == "unconfirmed":
+            detail = (self.note or "").removeprefix("UNCONFIRMED: ")
+            out.append(f"the rule {self.id} is UNCONFIRMED: {detail}")
+        if self.edition.start_caveat is not None:
+            out.append(self.edition.start_caveat)
+        policy = policy or _default_policy()
+        for name in self._rests_on(policy):
+            switch = book.switches[name]
+            if switch.default_caveat is not None and policy.switch(name) == switch.default:
+                out.append(switch.default_caveat)
+        return tuple(out)
+
+    def _rests_on(self, policy: Policy) -> tuple[str, ...]:
+        for resolved in resolved_rules(self.timescale, policy):
+            if resolved.rule.id == self.id:
+                return resolved.rests_on
+        # Not in force at all under this policy: every switch its bounds could use.
+        ts = rulebook().timescales[self.timescale]
+        bounds = (self.valid_from, self.valid_until, ts.available_from, ts.available_until)
+        return tuple(dict.fromkeys(b[len("switch:") :] for b in bounds if isinstance(b, str)))
+
 
 @attrs.frozen
 class Switch:
@@ -180,6 +258,23 @@ class Switch:
     status_note: str | None = None
     earliest: _dt.date | None = None
     not_after: str | None = None
+
+    @property
+    def default_caveat(self) -> str | None:
+        """The caveat a result resting on this switch's default carries, if it is unconfirmed.
+
+        >>> print(rulebook().switches["initial_assessment_10_day"].default_caveat)
+        the initial_assessment_10_day switch is at its default, 2010-03-17, which is UNCONFIRMED: 17 March 2010 is ...; a council that moved on its own date sets it in its policy
+        >>> rulebook().switches["single_assessment"].default_caveat is None
+        True
+        """
+        if self.status != "unconfirmed":
+            return None
+        return (
+            f"the {self.name} switch is at its default, {self.default.isoformat()}, which is "
+            f"UNCONFIRMED: {self.status_note}; a council that moved on its own date sets it in "
+            "its policy"
+        )
 
 
 @attrs.frozen
@@ -223,11 +318,18 @@ class Plan:
 
 @attrs.frozen
 class ResolvedRule:
-    """A rule with its in-force range worked out for one policy (``end`` exclusive)."""
+    """A rule with its in-force range worked out for one policy (``end`` exclusive).
+
+    ``rests_on`` names the switches whose dates set ``start`` or ``end`` under that policy.
+
+    >>> [r.rests_on for r in resolved_rules("initial_assessment")]
+    [('initial_assessment_10_day',), ('initial_assessment_10_day', 'single_assessment')]
+    """
 
     start: _dt.date
     end: _dt.date | None
     rule: Rule
+    rests_on: tuple[str, ...] = ()
 
     @property
     def last_day(self) -> _dt.date | None:
@@ -268,7 +370,9 @@ _RULE_KEYS = {
     "id", "timescale", "from", "until", "amount", "unit", "status", "citation",
     "start_event", "end_event", "phase", "when", "extension", "note",
 }  # fmt: skip
-_EDITION_KEYS = {"id", "title", "published", "in_force_from", "status", "url", "note"}
+_EDITION_KEYS = {
+    "id", "title", "published", "in_force_from", "start_status", "start_note", "url", "note",
+}  # fmt: skip
 _CITATION_KEYS = {"document", "location", "url", "quote"}
 _SWITCH_KEYS = {
     "default", "title", "description", "status", "status_note", "earliest", "not_after",
@@ -293,6 +397,10 @@ def _need(where: str, table: Mapping[str, Any], key: str, kind: type | tuple[typ
     if not isinstance(value, kind) or isinstance(value, bool) is not (kind is bool):
         raise _fail(where, f"{key!r} has the wrong type ({type(value).__name__})")
     return value
+
+
+def _optional(where: str, table: Mapping[str, Any], key: str, kind: type) -> Any:
+    return _need(where, table, key, kind) if key in table else None
 
 
 def _bound(where: str, value: Any, switches: Mapping[str, Any]) -> Bound:
@@ -331,16 +439,22 @@ def _read_toml(*parts: str) -> dict[str, Any]:
 def _load_edition(fname: str, raw: Mapping[str, Any]) -> Edition:
     where = f"{fname} [edition]"
     _check_keys(where, raw, _EDITION_KEYS)
-    return Edition(
+    edition = Edition(
         id=_need(where, raw, "id", str),
         title=_need(where, raw, "title", str),
         in_force_from=_need(where, raw, "in_force_from", _dt.date),
-        status=_status(where, raw.get("status")),
+        start_status=_status(where, raw.get("start_status")),
         published=raw.get("published"),
         url=raw.get("url"),
         note=raw.get("note"),
+        start_note=_optional(where, raw, "start_note", str),
         file=fname,
     )
+    if edition.start_status == "unconfirmed" and not edition.start_note:
+        raise _fail(
+            where, "an unconfirmed in_force_from needs a start_note saying what is unconfirmed"
+        )
+    return edition
 
 
 def _load_rule(
@@ -393,6 +507,8 @@ def _load_rule(
     expected = f"{ts_id}.{edition.id}" + (f".{phase}" if phase else "")
     if rid != expected:
         raise _fail(where, f"rule id should be {expected!r} (<timescale>.<edition>[.<phase>])")
+    if raw.get("status") == "unconfirmed" and not raw.get("note"):
+        raise _fail(where, "an unconfirmed rule needs a note saying what is unconfirmed")
     ts = timescales[ts_id]
     return Rule(
         id=rid,
@@ -446,10 +562,6 @@ def _check_contiguous(ts: Timescale, switches: Mapping[str, Switch]) -> None:
                     f"rule {before.id!r} (until {end}) {kind} rule {after.id!r} "
                     f"(from {after.valid_from})",
                 )
-
-
-def _optional(where: str, table: Mapping[str, Any], key: str, kind: type) -> Any:
-    return _need(where, table, key, kind) if key in table else None
 
 
 def _load_switches(raw_switches: Mapping[str, Any]) -> dict[str, Switch]:
@@ -938,13 +1050,20 @@ def resolved_rules(timescale: str, policy: Policy | None = None) -> tuple[Resolv
     for rule in ts.rules:
         start = resolve(rule.valid_from)
         end = resolve(rule.valid_until) if rule.valid_until is not None else None
-        if lo is not None and start < lo:
-            start = lo
-        if hi is not None and (end is None or end > hi):
-            end = hi
+        by: list[Bound | None] = [rule.valid_from, rule.valid_until]
+        # A tie counts both bounds: moving either switch would move the range.
+        if lo is not None and start <= lo:
+            by.append(ts.available_from)
+            if start < lo:
+                start, by[0] = lo, None
+        if hi is not None and (end is None or end >= hi):
+            by.append(ts.available_until)
+            if end is None or end > hi:
+                end, by[1] = hi, None
         if end is not None and end <= start:
             continue
-        out.append(ResolvedRule(start, end, rule))
+        rests_on = tuple(dict.fromkeys(b[len("switch:") :] for b in by if isinstance(b, str)))
+        out.append(ResolvedRule(start, end, rule, rests_on))
     out.sort(key=lambda r: (r.rule.phase or "", r.start))
     return tuple(out)
 
