@@ -656,3 +656,31 @@ def test_calendar_rule_properties(timescale: str, start: dt.date) -> None:
     assert d.last_working_day <= d.due and CAL.is_working_day(d.last_working_day)
     assert d.assess(d.due).status is Status.MET
     assert d.assess(d.due + dt.timedelta(days=1)).status is Status.MISSED
+
+
+def test_care_proceedings_period_begins_with_the_day() -> None:
+    rule = rule_for("care_proceedings", D(2024, 1, 1))
+    assert rule.describe_period() == (
+        "26 weeks beginning with the day on which the application was issued"
+    )
+    assert "day after" not in rule.describe_period(extensions=2)
+    assert rule.describe_period(extensions=2) == (
+        "42 weeks beginning with the day on which the application was issued"
+    )
+    # Day 1 is the issue day, so the due date is 26 * 7 - 1 days on.
+    assert deadline("care_proceedings", D(2024, 1, 1)).due == D(2024, 1, 1) + dt.timedelta(181)
+    assert rule_for("referral_decision", D(2024, 1, 8)).describe_period() == (
+        "1 working day after the referral received"
+    )
+
+
+def test_loader_rejects_a_weeks_beginning_with_rule_without_a_day(
+    data_copy: Callable[..., None],
+) -> None:
+    data_copy(
+        "rules/children_act_1989_s32.toml",
+        'start_event = "day on which the application was issued"',
+        'start_event = "application issued"',
+    )
+    with pytest.raises(RuleDataError, match="weeks_beginning_with rule's start_event"):
+        rulebook()

@@ -165,8 +165,31 @@ class Rule:
         >>> rule_for("care_proceedings", _dt.date(2015, 1, 5)).describe_length()
         '26 weeks beginning with the day'
         """
-        amount = self.amount + (self.extension.amount * extensions if self.extension else 0)
-        return _length_words(amount, self.unit)
+        return _length_words(self._amount(extensions), self.unit)
+
+    def describe_period(self, extensions: int = 0) -> str:
+        """The rule's length and start event in words, counted as the source counts them.
+
+        A ``weeks_beginning_with`` rule counts the start day itself as day 1, so its period
+        begins *with* that day; every other rule counts from the day of the event as day 0,
+        so its period runs *after* it.  Use this, not :meth:`describe_length` followed by
+        "after the ...", to say what a due date is counted from.
+
+        >>> import datetime as dt
+        >>> rule_for("care_proceedings", dt.date(2015, 1, 5)).describe_period()
+        '26 weeks beginning with the day on which the application was issued'
+        >>> rule_for("care_proceedings", dt.date(2015, 1, 5)).describe_period(extensions=1)
+        '34 weeks beginning with the day on which the application was issued'
+        >>> rule_for("assessment", dt.date(2024, 1, 8)).describe_period()
+        '45 working days after the point of referral'
+        """
+        amount = self._amount(extensions)
+        if self.unit == "weeks_beginning_with":
+            return f"{_length_words(amount, 'weeks')} beginning with the {self.start_event}"
+        return f"{_length_words(amount, self.unit)} after the {self.start_event}"
+
+    def _amount(self, extensions: int) -> int:
+        return self.amount + (self.extension.amount * extensions if self.extension else 0)
 
     def in_force(self, policy: Policy | None = None) -> tuple[_dt.date, _dt.date | None] | None:
         """The half-open range the rule is in force for under ``policy`` (None if empty).
@@ -510,6 +533,13 @@ def _load_rule(
     if raw.get("status") == "unconfirmed" and not raw.get("note"):
         raise _fail(where, "an unconfirmed rule needs a note saying what is unconfirmed")
     ts = timescales[ts_id]
+    start_event = raw.get("start_event", ts["start_event"])
+    if raw.get("unit") == "weeks_beginning_with" and not start_event.startswith("day "):
+        raise _fail(
+            where,
+            'a weeks_beginning_with rule\'s start_event must name the day ("day on which ..."): '
+            'its period reads "N weeks beginning with the <start_event>"',
+        )
     return Rule(
         id=rid,
         timescale=ts_id,
@@ -520,7 +550,7 @@ def _load_rule(
         unit=_unit(where, raw.get("unit")),
         status=_status(where, raw.get("status")),
         citation=citation,
-        start_event=raw.get("start_event", ts["start_event"]),
+        start_event=start_event,
         end_event=raw.get("end_event", ts["end_event"]),
         phase=phase,
         when=tuple(sorted(when.items())),
