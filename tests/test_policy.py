@@ -395,3 +395,12 @@ def test_every_unconfirmed_start_and_default_is_explained_in_the_data() -> None:
         D(2018, 6, 29),
         "secondary",
     )
+
+
+def test_the_policy_page_table_matches_the_data() -> None:
+    page = (Path(__file__).resolve().parents[1] / "docs" / "policy.md").read_text("utf-8")
+    rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", page, re.MULTILINE)
+    table = {name: default.strip() for name, default in rows}
+    expected = {name: sw.default.isoformat() for name, sw in rulebook().switches.items()}
+    expected["name"] = '`"statutory defaults"`'
+    assert table == expected

@@ -356,7 +356,7 @@ class ResolvedRule:
 
     @property
     def last_day(self) -> _dt.date | None:
-        """The last day the rule is in force (inclusive): the day before ``end``; None if open.
+        """The inclusive last day the rule is in force, the day before ``end`` (None if open).
 
         >>> fw2000, wt2010 = resolved_rules("initial_assessment")
         >>> fw2000.start, fw2000.end, fw2000.last_day
