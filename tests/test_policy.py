@@ -158,6 +158,10 @@ def test_from_mapping_takes_dates_or_iso_text() -> None:
         ),
         ({"name": 3}, "name: expected text, got 3"),
         (
+            {"safeguarding_partners": "2018-06-28"},
+            "safeguarding_partners: 2018-06-28 is before 2018-06-29, the earliest date",
+        ),
+        (
             {"initial_assessment_10_day": "2014-01-01"},
             "initial_assessment_10_day (2014-01-01) must not be after single_assessment",
         ),
@@ -226,6 +230,11 @@ def test_load_toml_and_json(tmp_path: Path, name: str, text: str) -> None:
         ("p.toml", "single_assessment = 2016-09-01T09:00:00\n", "expected a date (YYYY-MM-DD)"),
         ("p.toml", "[policy]\nsingle_assessment = 1\n", "single_assessment: expected a date"),
         (
+            "p.json",
+            '{"safeguarding_partners": "2018-01-01"}',
+            "safeguarding_partners: 2018-01-01 is before 2018-06-29, the earliest date",
+        ),
+        (
             "p.toml",
             "initial_assessment_10_day = 2014-01-01\n",
             "initial_assessment_10_day (2014-01-01) must not be after single_assessment",
@@ -275,9 +284,16 @@ def test_the_template_is_every_switch_at_its_default() -> None:
     assert '\nname = "statutory defaults"\n' in text
 
 
-def test_a_policy_changes_results() -> None:
+def test_a_policy_file_changes_results(tmp_path: Path) -> None:
     herefordshire = Policy.from_mapping({"single_assessment": "2016-09-01"})
     assert rule_for("initial_assessment", D(2015, 6, 1), policy=herefordshire).amount == 10
+    late = Policy.load(
+        _write(tmp_path / "late.toml", "[policy]\nsafeguarding_partners = 2019-09-29\n")
+    )
+    assert rule_for("scr_completion", D(2019, 1, 7), policy=late).id == "scr_completion.wt2015"
+    assert rule_for("cspr_publication", D(2019, 9, 29), policy=late).id == (
+        "cspr_publication.wt2018"
+    )
 
 
 def test_bulk_follows_the_third_switch_per_row() -> None:
