@@ -68,7 +68,7 @@ def test_example_policy_template_loads_as_the_default_policy(tmp_path: Path) -> 
     assert load_policy(str(out)) == Policy()
     # Every setting a council can change is in the template.
     text = out.read_text("utf-8")
-    for field in ("initial_assessment_10_day", "single_assessment", "rapid_review_clock"):
+    for field in ("initial_assessment_10_day", "single_assessment", "safeguarding_partners"):
         assert f"\n{field} = " in text
 
 

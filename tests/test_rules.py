@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -27,6 +28,7 @@ from safeguard_time import (
     timescales,
 )
 from safeguard_time._holiday_data import DATA_DIR
+from safeguard_time.errors import InvalidOptionError
 from safeguard_time.rules import rulebook
 
 D = dt.date
@@ -78,6 +80,28 @@ def test_rules_in_force_on_a_date() -> None:
     assert "assessment" in on_2024
     assert "initial_assessment" not in on_2024
     assert "scr_completion" not in on_2024
+
+
+def test_the_rule_book_is_read_only() -> None:
+    book = rulebook()
+    with pytest.raises(TypeError):
+        book.timescales["assessment"] = book.timescales["core_assessment"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del book.switches["single_assessment"]  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        book.editions["wt2013"] = book.editions["wt2015"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        book.plans["cp_reviews"] = book.plans["lac_reviews"]  # type: ignore[index]
+    assert isinstance(book.timescales["lac_visit"].phases, tuple)
+
+
+def test_resolved_rule_last_day_is_inclusive() -> None:
+    fw2000, wt2010 = rules_mod.resolved_rules("initial_assessment")
+    # fw2000 ends (exclusive) on 17 Mar 2010, the 10-day switch: its last day is the 16th.
+    assert (fw2000.end, fw2000.last_day) == (D(2010, 3, 17), D(2010, 3, 16))
+    assert rule_for("initial_assessment", fw2000.last_day).id == fw2000.rule.id
+    assert wt2010.last_day == D(2013, 4, 14)  # clipped by the single-assessment switch
+    assert rules_mod.resolved_rules("assessment")[-1].last_day is None
 
 
 # --- hand-worked deadlines, one or more per timescale -----------------------------------
@@ -187,6 +211,9 @@ def test_phased_visits() -> None:
         deadline("lac_visit", D(2024, 2, 1))
     with pytest.raises(ValueError, match="has no phases"):
         deadline("assessment", D(2024, 2, 1), phase="first_year")
+    with pytest.raises(InvalidOptionError, match="needs phase") as info:
+        rule_for("lac_visit", D(2024, 2, 1), phase="second_year")
+    assert (info.value.option, info.value.value) == ("phase", "second_year")
 
 
 def test_calendar_period_due_on_a_weekend_keeps_the_statutory_date() -> None:
@@ -352,20 +379,79 @@ def test_policy_initial_assessment_switch_late() -> None:
 def test_policy_is_validated_and_frozen() -> None:
     with pytest.raises(PolicyError, match="must not be after"):
         Policy(initial_assessment_10_day=D(2014, 1, 1), single_assessment=D(2013, 4, 15))
-    with pytest.raises(PolicyError, match="rapid_review_clock"):
-        Policy(rapid_review_clock="whenever")
+    with pytest.raises(PolicyError, match="unknown policy setting 'rapid_review_clock'"):
+        Policy(rapid_review_clock="became_aware")
     policy = Policy()
     with pytest.raises(AttributeError):
-        policy.single_assessment = D(2020, 1, 1)  # type: ignore[misc]
+        policy.single_assessment = D(2020, 1, 1)  # type: ignore[attr-defined]
     assert Policy() == Policy()
 
 
-def test_rapid_review_clock_option() -> None:
-    aware = Policy(rapid_review_clock="became_aware")
-    d = deadline("rapid_review", D(2024, 3, 8), policy=aware)
-    assert d.due == D(2024, 4, 2)  # same length; the start event differs
-    assert "became aware" in d.explain()
-    assert "notification" in deadline("rapid_review", D(2024, 3, 8)).explain()
+def test_rapid_review_counts_from_the_date_given() -> None:
+    # No clock option: the 15 WD run from whichever date is passed.  Notification sent Fri 8
+    # Mar 2024: 11-15 (5), 18-22 (10), 25-28 (14), Easter off, Tue 2 Apr (15).  A council
+    # counting from becoming aware on Wed 6 Mar passes that date: 7, 8 (2), 11-15 (7),
+    # 18-22 (12), 25, 26, 27 (15).
+    notified = deadline("rapid_review", D(2024, 3, 8))
+    assert notified.due == D(2024, 4, 2)
+    assert "notification" in notified.explain()
+    assert deadline("rapid_review", D(2024, 3, 6)).due == D(2024, 3, 27)
+    assert "start_options" not in attrs.fields_dict(rules_mod.Timescale)
+    assert not hasattr(Policy(), "clock_start")
+
+
+def test_safeguarding_partners_switch_at_its_default() -> None:
+    # Thu 28 Jun 2018 is the last day of serious case reviews; 6 months on is Fri 28 Dec.
+    scr = deadline("scr_completion", D(2018, 6, 28))
+    assert (scr.rule.id, scr.due) == ("scr_completion.wt2015", D(2018, 12, 28))
+    with pytest.raises(NoRuleInForceError) as info:
+        deadline("scr_completion", D(2018, 6, 29))
+    assert info.value.instead == ("cspr_publication",)
+    # Fri 29 Jun 2018, the first day of practice reviews: 6 months on is Sat 29 Dec 2018.
+    cspr = deadline("cspr_publication", D(2018, 6, 29))
+    assert (cspr.rule.id, cspr.due) == ("cspr_publication.wt2018", D(2018, 12, 29))
+    assert cspr.last_working_day == D(2018, 12, 28)
+    with pytest.raises(NoRuleInForceError) as info2:
+        deadline("cspr_publication", D(2018, 6, 28))
+    assert info2.value.instead == ("scr_completion",)
+
+
+def test_safeguarding_partners_switch_for_an_area_that_moved_late() -> None:
+    late = Policy(safeguarding_partners=D(2019, 9, 29), name="Late area")
+    # The area's last SCR decision is Sat 28 Sep 2019: 6 months on is Sat 28 Mar 2020.
+    scr = deadline("scr_completion", D(2019, 9, 28), policy=late)
+    assert (scr.rule.id, scr.due) == ("scr_completion.wt2015", D(2020, 3, 28))
+    # Its first practice review decision is Sun 29 Sep 2019: due Sun 29 Mar 2020.
+    cspr = deadline("cspr_publication", D(2019, 9, 29), policy=late)
+    assert (cspr.rule.id, cspr.due) == ("cspr_publication.wt2018", D(2020, 3, 29))
+    with pytest.raises(NoRuleInForceError) as info:
+        deadline("scr_completion", D(2019, 9, 29), policy=late)
+    assert info.value.instead == ("cspr_publication",)
+    with pytest.raises(NoRuleInForceError) as info2:
+        deadline("cspr_publication", D(2019, 9, 28), policy=late)
+    assert info2.value.instead == ("scr_completion",)
+    # On the national default date the area still held serious case reviews: Fri 29 Jun 2018
+    # + 6 months is Sat 29 Dec 2018.
+    assert deadline("scr_completion", D(2018, 6, 29), policy=late).due == D(2018, 12, 29)
+    with pytest.raises(NoRuleInForceError):
+        deadline("cspr_publication", D(2018, 6, 29), policy=late)
+    # The ranges move; the 2023 edition's rule does not.
+    assert scr.rule.in_force(late) == (D(2015, 3, 26), D(2019, 9, 29))
+    assert cspr.rule.in_force(late) == (D(2019, 9, 29), D(2023, 12, 15))
+    assert rule_for("cspr_publication", D(2024, 1, 8), policy=late).id == (
+        "cspr_publication.wt2023"
+    )
+    assert "Late area" in cspr.explain() and "2019-09-29" in cspr.explain()
+    # Other timescales are untouched.
+    assert deadline("rapid_review", D(2018, 6, 29), policy=late).rule.id == "rapid_review.wt2018"
+
+
+def test_safeguarding_partners_switch_dates() -> None:
+    assert Policy().safeguarding_partners == D(2018, 6, 29)
+    with pytest.raises(PolicyError, match="before 2018-06-29, the earliest date"):
+        Policy(safeguarding_partners=D(2018, 6, 28))
+    # After September 2019 is unusual but not refused.
+    assert Policy(safeguarding_partners=D(2020, 1, 6)).safeguarding_partners == D(2020, 1, 6)
 
 
 # --- horizon and closures -----------------------------------------------------------------
@@ -439,6 +525,87 @@ def test_loader_rejects_unknown_switch(data_copy: Callable[..., None]) -> None:
         rulebook()
 
 
+def test_loader_needs_start_note_for_an_unconfirmed_edition(
+    data_copy: Callable[..., None],
+) -> None:
+    data_copy(
+        "rules/working_together_2023.toml",
+        'start_status = "confirmed"',
+        'start_status = "unconfirmed"',
+    )
+    with pytest.raises(
+        RuleDataError, match=r"working_together_2023.toml \[edition\]: .*start_note"
+    ):
+        rulebook()
+
+
+def test_loader_needs_a_note_for_an_unconfirmed_rule(data_copy: Callable[..., None]) -> None:
+    data_copy(
+        "rules/working_together_2023.toml",
+        'note = "UNCONFIRMED: neither the 15 working days nor the start event has been attested by a source."\n',
+        "",
+    )
+    with pytest.raises(RuleDataError, match=r"transfer_in_conference\.wt2023.*needs a note"):
+        rulebook()
+
+
+def test_loader_needs_status_note_for_an_unconfirmed_switch(
+    data_copy: Callable[..., None],
+) -> None:
+    data_copy(
+        "timescales.toml",
+        'status = "secondary"\nstatus_note',
+        'status = "unconfirmed"\n# status_note',
+    )
+    with pytest.raises(RuleDataError, match=r"switch 'safeguarding_partners': .*status_note"):
+        rulebook()
+
+
+def test_loader_rejects_a_default_before_its_earliest(data_copy: Callable[..., None]) -> None:
+    data_copy("timescales.toml", "earliest = 2018-06-29", "earliest = 2018-07-01")
+    with pytest.raises(RuleDataError, match="default 2018-06-29 is before earliest 2018-07-01"):
+        rulebook()
+
+
+def test_loader_rejects_defaults_out_of_order(data_copy: Callable[..., None]) -> None:
+    data_copy(
+        "timescales.toml", 'not_after = "single_assessment"', 'not_after = "safeguarding_partnrs"'
+    )
+    with pytest.raises(RuleDataError, match="not_after names no other switch"):
+        rulebook()
+
+
+def test_loader_rejects_a_switch_named_like_a_policy_attribute(
+    data_copy: Callable[..., None],
+) -> None:
+    data_copy("timescales.toml", "[switches.safeguarding_partners]", "[switches.differences]")
+    with pytest.raises(RuleDataError, match="switch 'differences': a switch name must"):
+        rulebook()
+
+
+def test_loader_rejects_a_switch_no_rule_uses(data_copy: Callable[..., None]) -> None:
+    # Point both timescales' bounds away from the switch: it would change no result.
+    data_copy(
+        "timescales.toml",
+        'available_until = "switch:safeguarding_partners"',
+        "available_until = 2018-06-29",
+    )
+    data_copy(
+        "timescales.toml",
+        'available_from = "switch:safeguarding_partners"',
+        "available_from = 2018-06-29",
+    )
+    data_copy(
+        "rules/working_together_2018.toml",
+        'from = "switch:safeguarding_partners"',
+        "from = 2018-06-29",
+    )
+    with pytest.raises(
+        RuleDataError, match="switch 'safeguarding_partners': no rule or timescale uses it"
+    ):
+        rulebook()
+
+
 # --- properties ---------------------------------------------------------------------------
 
 WD_TIMESCALES = sorted(t.id for t in timescales() if all(r.unit == "working_days" for r in t.rules))
@@ -490,3 +657,31 @@ def test_calendar_rule_properties(timescale: str, start: dt.date) -> None:
     assert d.last_working_day <= d.due and CAL.is_working_day(d.last_working_day)
     assert d.assess(d.due).status is Status.MET
     assert d.assess(d.due + dt.timedelta(days=1)).status is Status.MISSED
+
+
+def test_care_proceedings_period_begins_with_the_day() -> None:
+    rule = rule_for("care_proceedings", D(2024, 1, 1))
+    assert rule.describe_period() == (
+        "26 weeks beginning with the day on which the application was issued"
+    )
+    assert "day after" not in rule.describe_period(extensions=2)
+    assert rule.describe_period(extensions=2) == (
+        "42 weeks beginning with the day on which the application was issued"
+    )
+    # Day 1 is the issue day, so the due date is 26 * 7 - 1 days on.
+    assert deadline("care_proceedings", D(2024, 1, 1)).due == D(2024, 1, 1) + dt.timedelta(181)
+    assert rule_for("referral_decision", D(2024, 1, 8)).describe_period() == (
+        "1 working day after the referral received"
+    )
+
+
+def test_loader_rejects_a_weeks_beginning_with_rule_without_a_day(
+    data_copy: Callable[..., None],
+) -> None:
+    data_copy(
+        "rules/children_act_1989_s32.toml",
+        'start_event = "day on which the application was issued"',
+        'start_event = "application issued"',
+    )
+    with pytest.raises(RuleDataError, match="weeks_beginning_with rule's start_event"):
+        rulebook()

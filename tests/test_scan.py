@@ -481,7 +481,11 @@ def test_policy_file_toml_and_json(tmp_path: Path, capsys: pytest.CaptureFixture
         ("p.json", '{"single_assessment": "1 Sep 2016"}', "single_assessment: not an ISO date"),
         ("p.json", '{"name": 3}', "name: expected text"),
         ("p.json", "[1]", "expected a table of policy settings"),
-        ("p.toml", 'rapid_review_clock = "whenever"\n', "rapid_review_clock must be one of"),
+        (
+            "p.toml",
+            "initial_assessment_10_day = 2014-01-01\n",
+            "must not be after single_assessment",
+        ),
         ("missing.toml", None, "cannot read the policy file"),
     ],
 )

@@ -18,13 +18,11 @@ import csv
 import datetime as _dt
 import difflib
 import functools
-import json
 import os
 import queue
 import re
 import sys
 import threading
-import tomllib
 import warnings
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -36,7 +34,7 @@ from safeguard_time import bulk
 from safeguard_time._bulk_input import DayColumn
 from safeguard_time._cells import NAT, ParsedColumn, parse_columns
 from safeguard_time.calendar import Convention, england_and_wales
-from safeguard_time.errors import ProvisionalCalendarWarning, SafeguardTimeError
+from safeguard_time.errors import PolicyError, ProvisionalCalendarWarning, SafeguardTimeError
 from safeguard_time.rules import Policy, Rule, rulebook
 
 if TYPE_CHECKING:
@@ -328,53 +326,15 @@ _PLAIN_NUMBER_RE = re.compile(_PLAIN_NUMBER[1:-1], re.ASCII)
 
 
 def load_policy(path: str) -> Policy:
-    """A :class:`~safeguard_time.Policy` from a TOML or JSON file (by extension).
+    """A :class:`~safeguard_time.Policy` from a TOML or JSON file (``Policy.load``).
 
-    Keys: ``initial_assessment_10_day``, ``single_assessment`` (ISO dates),
-    ``rapid_review_clock`` and ``name``, at the top level or in a ``[policy]`` table.
+    Its :class:`~safeguard_time.errors.PolicyError` becomes a :class:`ScanError` with the
+    same message (which starts with the file's name).
     """
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as exc:
-        raise ScanError(f"{path}: cannot read the policy file: {exc.strerror or exc}") from None
-    try:
-        if path.lower().endswith(".json"):
-            data = json.loads(raw.decode("utf-8"))
-        else:
-            data = tomllib.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        kind = "JSON" if path.lower().endswith(".json") else "TOML"
-        raise ScanError(f"{path}: not a valid {kind} policy file: {exc}") from None
-    if isinstance(data, dict) and isinstance(data.get("policy"), dict):
-        data = data["policy"]
-    if not isinstance(data, dict):
-        raise ScanError(f"{path}: expected a table of policy settings")
-    fields = {a.name for a in attrs.fields(Policy)}
-    unknown = sorted(set(data) - fields)
-    if unknown:
-        raise ScanError(
-            f"{path}: unknown policy setting {unknown[0]!r}; the settings are "
-            + ", ".join(sorted(fields))
-        )
-    kwargs: dict[str, Any] = {}
-    for key, raw_value in data.items():
-        value = raw_value
-        if key in {"initial_assessment_10_day", "single_assessment"}:
-            if isinstance(value, str):
-                try:
-                    value = _dt.date.fromisoformat(value)
-                except ValueError:
-                    raise ScanError(f"{path}: {key}: not an ISO date: {value!r}") from None
-            if not isinstance(value, _dt.date) or isinstance(value, _dt.datetime):
-                raise ScanError(f"{path}: {key}: expected a date (YYYY-MM-DD), got {value!r}")
-        elif not isinstance(value, str):
-            raise ScanError(f"{path}: {key}: expected text, got {value!r}")
-        kwargs[key] = value
-    try:
-        return Policy(**kwargs)
-    except (SafeguardTimeError, ValueError, TypeError) as exc:
-        raise ScanError(f"{path}: {exc}") from None
+        return Policy.load(path)
+    except PolicyError as exc:
+        raise ScanError(str(exc)) from None
 
 
 # --- reading ------------------------------------------------------------------------------

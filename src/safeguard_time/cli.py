@@ -135,7 +135,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             if r.rule.id not in ids:
                 continue
             rule = r.rule
-            until = r.end.isoformat() if r.end else "now"
+            until = r.last_day.isoformat() if r.last_day else "now"  # inclusive
             print(
                 f"{ts.id:32} {rule.describe_length():32} {r.start.isoformat()}..{until:10}  "
                 f"{rule.status:11} {rule.citation}"

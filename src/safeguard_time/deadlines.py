@@ -241,16 +241,12 @@ class Deadline:
         rule = self.rule
         cal = self.calendar
         ts = rulebook().timescales[self.timescale]
-        parts = [
-            f"{ts.title} ({self.timescale}) is due on {_fmt(self.due)}: "
-            f"{rule.describe_length(self.extensions)} after the {rule.start_event} "
-            f"on {_fmt(self.start)}"
-        ]
+        head = f"{ts.title} ({self.timescale}) is due on {_fmt(self.due)}: "
+        parts = [f"{head}{rule.describe_period(self.extensions)} on {_fmt(self.start)}"]
         if rule.unit == "weeks_beginning_with":
             parts[0] = (
-                f"{ts.title} ({self.timescale}) is due on {_fmt(self.due)}: "
-                f"{rule.describe_length(self.extensions)} on which the {rule.start_event}, "
-                f"{_fmt(self.start)}, is day 1."
+                f"{head}{rule.describe_period(self.extensions)} ({_fmt(self.start)}, which is "
+                "day 1)."
             )
         elif rule.is_working_days:
             if self.convention is Convention.EVENT_DAY_ZERO:
@@ -286,13 +282,10 @@ class Deadline:
             parts.append(f"Local closures that moved it: {', '.join(labels)}.")
         if self.extensions:
             parts.append(f"Includes {self.extensions} extension(s).")
-        if rule.status == "unconfirmed":
-            parts.append(
-                "Caveat: this rule's source is UNCONFIRMED"
-                + (f" ({rule.note.removeprefix('UNCONFIRMED: ')})" if rule.note else "")
-                + "; check it before relying on it."
-            )
-        elif rule.status == "secondary":
+        caveats = rule.caveats_under(self.policy)
+        if caveats:
+            parts.append(f"Caveats (check before relying on it): {'; '.join(caveats)}.")
+        if rule.status == "secondary":
             parts.append(
                 "Source status: secondary (the figure is well attested, but the paragraph of "
                 "the source itself was not read)."

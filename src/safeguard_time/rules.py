@@ -16,16 +16,20 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import itertools
+import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from safeguard_time._dates import london_date
 from safeguard_time._holiday_data import DATA_DIR
 from safeguard_time.errors import (
+    InvalidOptionError,
     NoRuleInForceError,
     PolicyError,
     RuleDataError,
@@ -79,16 +83,41 @@ class Citation:
 
 @attrs.frozen
 class Edition:
-    """An edition of guidance or a statutory instrument."""
+    """An edition of guidance or a statutory instrument.
+
+    ``start_status`` is the source status of ``in_force_from``; ``start_note`` says what is
+    unconfirmed about it (required when it is unconfirmed).
+
+    >>> wt2013 = rulebook().editions["wt2013"]
+    >>> wt2013.in_force_from, wt2013.start_status
+    (datetime.date(2013, 4, 15), 'confirmed')
+    """
 
     id: str
     title: str
     in_force_from: _dt.date
-    status: SourceStatus
+    start_status: SourceStatus
     published: _dt.date | None = None
     url: str | None = None
     note: str | None = None
+    start_note: str | None = None
     file: str = ""
+
+    @property
+    def start_caveat(self) -> str | None:
+        """The caveat a result resting on this edition carries, if its start is unconfirmed.
+
+        >>> print(rulebook().editions["wt2010"].start_caveat)
+        Working Together to Safeguard Children (2010) is taken to be in force from 2010-03-17, which is UNCONFIRMED: 17 March 2010 is its publication date (confirmed: ...); the day it came into force was not found, so the publication date is used
+        >>> rulebook().editions["wt2023"].start_caveat is None
+        True
+        """
+        if self.start_status != "unconfirmed":
+            return None
+        return (
+            f"{self.title} is taken to be in force from {self.in_force_from.isoformat()}, "
+            f"which is UNCONFIRMED: {self.start_note}"
+        )
 
 
 @attrs.frozen
@@ -136,8 +165,31 @@ class Rule:
         >>> rule_for("care_proceedings", _dt.date(2015, 1, 5)).describe_length()
         '26 weeks beginning with the day'
         """
-        amount = self.amount + (self.extension.amount * extensions if self.extension else 0)
-        return _length_words(amount, self.unit)
+        return _length_words(self._amount(extensions), self.unit)
+
+    def describe_period(self, extensions: int = 0) -> str:
+        """The rule's length and start event in words, counted as the source counts them.
+
+        A ``weeks_beginning_with`` rule counts the start day itself as day 1, so its period
+        begins *with* that day; every other rule counts from the day of the event as day 0,
+        so its period runs *after* it.  Use this, not :meth:`describe_length` followed by
+        "after the ...", to say what a due date is counted from.
+
+        >>> import datetime as dt
+        >>> rule_for("care_proceedings", dt.date(2015, 1, 5)).describe_period()
+        '26 weeks beginning with the day on which the application was issued'
+        >>> rule_for("care_proceedings", dt.date(2015, 1, 5)).describe_period(extensions=1)
+        '34 weeks beginning with the day on which the application was issued'
+        >>> rule_for("assessment", dt.date(2024, 1, 8)).describe_period()
+        '45 working days after the point of referral'
+        """
+        amount = self._amount(extensions)
+        if self.unit == "weeks_beginning_with":
+            return f"{_length_words(amount, 'weeks')} beginning with the {self.start_event}"
+        return f"{_length_words(amount, self.unit)} after the {self.start_event}"
+
+    def _amount(self, extensions: int) -> int:
+        return self.amount + (self.extension.amount * extensions if self.extension else 0)
 
     def in_force(self, policy: Policy | None = None) -> tuple[_dt.date, _dt.date | None] | None:
         """The half-open range the rule is in force for under ``policy`` (None if empty).
@@ -153,16 +205,99 @@ class Rule:
                 return resolved.start, resolved.end
         return None
 
+    @property
+    def caveats(self) -> tuple[str, ...]:
+        """What is unconfirmed in a result resting on this rule, under the statutory defaults.
+
+        The same as :meth:`caveats_under` with no policy.
+
+        >>> rule_for("assessment", _dt.date(2024, 1, 8)).caveats
+        ()
+        >>> [c[:40] for c in rule_for("initial_assessment", _dt.date(2011, 6, 1)).caveats]
+        ['Working Together to Safeguard Children (', 'the initial_assessment_10_day switch is ']
+        """
+        return self.caveats_under(None)
+
+    def caveats_under(self, policy: Policy | None = None) -> tuple[str, ...]:
+        """What is unconfirmed in a result resting on this rule under ``policy``, in words.
+
+        In this order: the rule's own source, if it is unconfirmed (from its ``note``); its
+        edition's in-force date, if that is unconfirmed (:attr:`Edition.start_caveat`); and
+        each switch whose date sets the start or end of the rule's range under ``policy``,
+        when the policy leaves that switch at a default that is unconfirmed (a council that
+        gives its own date has replaced the default, unless its date is the same day).
+        Empty when nothing is unconfirmed.
+
+        >>> import datetime as dt
+        >>> rule = rule_for("initial_assessment", dt.date(2011, 6, 1))
+        >>> len(rule.caveats_under()), len(rule.caveats_under(Policy(initial_assessment_10_day=dt.date(2011, 1, 4))))
+        (2, 1)
+        >>> print(rule_for("transfer_in_conference", dt.date(2024, 3, 9)).caveats_under()[0])
+        the rule transfer_in_conference.wt2023 is UNCONFIRMED: neither the 15 working days nor the start event has been attested by a source.
+        """
+        book = rulebook()
+        out: list[str] = []
+        if self.status == "unconfirmed":
+            detail = (self.note or "").removeprefix("UNCONFIRMED: ")
+            out.append(f"the rule {self.id} is UNCONFIRMED: {detail}")
+        if self.edition.start_caveat is not None:
+            out.append(self.edition.start_caveat)
+        policy = policy or _default_policy()
+        for name in self._rests_on(policy):
+            switch = book.switches[name]
+            if switch.default_caveat is not None and policy.switch(name) == switch.default:
+                out.append(switch.default_caveat)
+        return tuple(out)
+
+    def _rests_on(self, policy: Policy) -> tuple[str, ...]:
+        for resolved in resolved_rules(self.timescale, policy):
+            if resolved.rule.id == self.id:
+                return resolved.rests_on
+        # Not in force at all under this policy: every switch its bounds could use.
+        ts = rulebook().timescales[self.timescale]
+        bounds = (self.valid_from, self.valid_until, ts.available_from, ts.available_until)
+        return tuple(dict.fromkeys(b[len("switch:") :] for b in bounds if isinstance(b, str)))
+
 
 @attrs.frozen
 class Switch:
-    """A date on which councils moved from one rule to another on their own timetable."""
+    """A date on which councils moved from one rule to another on their own timetable.
+
+    Declared in ``timescales.toml`` (``[switches.NAME]``); each is a keyword of
+    :class:`Policy`.  ``status`` is the source status of ``default``; ``earliest`` is the
+    first date a council may give; ``not_after`` names a switch whose date this one's must not
+    follow.
+
+    >>> sw = rulebook().switches["single_assessment"]
+    >>> sw.default, sw.status, sw.earliest
+    (datetime.date(2013, 4, 15), 'confirmed', None)
+    """
 
     name: str
     default: _dt.date
     title: str
     description: str
     status: SourceStatus
+    status_note: str | None = None
+    earliest: _dt.date | None = None
+    not_after: str | None = None
+
+    @property
+    def default_caveat(self) -> str | None:
+        """The caveat a result resting on this switch's default carries, if it is unconfirmed.
+
+        >>> print(rulebook().switches["initial_assessment_10_day"].default_caveat)
+        the initial_assessment_10_day switch is at its default, 2010-03-17, which is UNCONFIRMED: 17 March 2010 is ...; a council that moved on its own date sets it in its policy
+        >>> rulebook().switches["single_assessment"].default_caveat is None
+        True
+        """
+        if self.status != "unconfirmed":
+            return None
+        return (
+            f"the {self.name} switch is at its default, {self.default.isoformat()}, which is "
+            f"UNCONFIRMED: {self.status_note}; a council that moved on its own date sets it in "
+            "its policy"
+        )
 
 
 @attrs.frozen
@@ -177,8 +312,6 @@ class Timescale:
     available_from: Bound | None = None
     available_until: Bound | None = None
     replaced_by: tuple[str, ...] = ()
-    start_options: tuple[tuple[str, str], ...] = ()
-    default_start: str | None = None
     note: str | None = None
 
     @property
@@ -208,16 +341,41 @@ class Plan:
 
 @attrs.frozen
 class ResolvedRule:
-    """A rule with its in-force range worked out for one policy (``end`` exclusive)."""
+    """A rule with its in-force range worked out for one policy (``end`` exclusive).
+
+    ``rests_on`` names the switches whose dates set ``start`` or ``end`` under that policy.
+
+    >>> [r.rests_on for r in resolved_rules("initial_assessment")]
+    [('initial_assessment_10_day',), ('initial_assessment_10_day', 'single_assessment')]
+    """
 
     start: _dt.date
     end: _dt.date | None
     rule: Rule
+    rests_on: tuple[str, ...] = ()
+
+    @property
+    def last_day(self) -> _dt.date | None:
+        """The inclusive last day the rule is in force, the day before ``end`` (None if open).
+
+        >>> fw2000, wt2010 = resolved_rules("initial_assessment")
+        >>> fw2000.start, fw2000.end, fw2000.last_day
+        (datetime.date(2000, 4, 1), datetime.date(2010, 3, 17), datetime.date(2010, 3, 16))
+        >>> resolved_rules("assessment")[-1].last_day is None
+        True
+        """
+        return None if self.end is None else self.end - _dt.timedelta(days=1)
 
 
 @attrs.frozen
 class RuleBook:
-    """Everything in the rule data, validated."""
+    """Everything in the rule data, validated; every mapping is read-only.
+
+    >>> rulebook().timescales["assessment"] = None
+    Traceback (most recent call last):
+    ...
+    TypeError: 'mappingproxy' object does not support item assignment
+    """
 
     switches: Mapping[str, Switch]
     timescales: Mapping[str, Timescale]
@@ -229,19 +387,20 @@ class RuleBook:
 
 _TIMESCALE_KEYS = {
     "title", "start_event", "end_event", "available_from", "available_until",
-    "replaced_by", "start_options", "default_start", "note",
+    "replaced_by", "note",
 }  # fmt: skip
 _RULE_KEYS = {
     "id", "timescale", "from", "until", "amount", "unit", "status", "citation",
     "start_event", "end_event", "phase", "when", "extension", "note",
 }  # fmt: skip
-_EDITION_KEYS = {"id", "title", "published", "in_force_from", "status", "url", "note"}
+_EDITION_KEYS = {
+    "id", "title", "published", "in_force_from", "start_status", "start_note", "url", "note",
+}  # fmt: skip
 _CITATION_KEYS = {"document", "location", "url", "quote"}
-_SWITCH_KEYS = {"default", "title", "description", "status"}
+_SWITCH_KEYS = {
+    "default", "title", "description", "status", "status_note", "earliest", "not_after",
+}  # fmt: skip
 _PLAN_KEYS = {"title", "anchor_event", "steps", "repeat"}
-
-#: Policy fields that choose a timescale's clock start (timescale id -> Policy attribute).
-_CLOCK_FIELDS = {"rapid_review": "rapid_review_clock"}
 
 
 def _fail(where: str, msg: str) -> RuleDataError:
@@ -261,6 +420,10 @@ def _need(where: str, table: Mapping[str, Any], key: str, kind: type | tuple[typ
     if not isinstance(value, kind) or isinstance(value, bool) is not (kind is bool):
         raise _fail(where, f"{key!r} has the wrong type ({type(value).__name__})")
     return value
+
+
+def _optional(where: str, table: Mapping[str, Any], key: str, kind: type) -> Any:
+    return _need(where, table, key, kind) if key in table else None
 
 
 def _bound(where: str, value: Any, switches: Mapping[str, Any]) -> Bound:
@@ -299,16 +462,22 @@ def _read_toml(*parts: str) -> dict[str, Any]:
 def _load_edition(fname: str, raw: Mapping[str, Any]) -> Edition:
     where = f"{fname} [edition]"
     _check_keys(where, raw, _EDITION_KEYS)
-    return Edition(
+    edition = Edition(
         id=_need(where, raw, "id", str),
         title=_need(where, raw, "title", str),
         in_force_from=_need(where, raw, "in_force_from", _dt.date),
-        status=_status(where, raw.get("status")),
+        start_status=_status(where, raw.get("start_status")),
         published=raw.get("published"),
         url=raw.get("url"),
         note=raw.get("note"),
+        start_note=_optional(where, raw, "start_note", str),
         file=fname,
     )
+    if edition.start_status == "unconfirmed" and not edition.start_note:
+        raise _fail(
+            where, "an unconfirmed in_force_from needs a start_note saying what is unconfirmed"
+        )
+    return edition
 
 
 def _load_rule(
@@ -361,7 +530,16 @@ def _load_rule(
     expected = f"{ts_id}.{edition.id}" + (f".{phase}" if phase else "")
     if rid != expected:
         raise _fail(where, f"rule id should be {expected!r} (<timescale>.<edition>[.<phase>])")
+    if raw.get("status") == "unconfirmed" and not raw.get("note"):
+        raise _fail(where, "an unconfirmed rule needs a note saying what is unconfirmed")
     ts = timescales[ts_id]
+    start_event = raw.get("start_event", ts["start_event"])
+    if raw.get("unit") == "weeks_beginning_with" and not start_event.startswith("day "):
+        raise _fail(
+            where,
+            'a weeks_beginning_with rule\'s start_event must name the day ("day on which ..."): '
+            'its period reads "N weeks beginning with the <start_event>"',
+        )
     return Rule(
         id=rid,
         timescale=ts_id,
@@ -372,7 +550,7 @@ def _load_rule(
         unit=_unit(where, raw.get("unit")),
         status=_status(where, raw.get("status")),
         citation=citation,
-        start_event=raw.get("start_event", ts["start_event"]),
+        start_event=start_event,
         end_event=raw.get("end_event", ts["end_event"]),
         phase=phase,
         when=tuple(sorted(when.items())),
@@ -416,6 +594,48 @@ def _check_contiguous(ts: Timescale, switches: Mapping[str, Switch]) -> None:
                 )
 
 
+def _load_switches(raw_switches: Mapping[str, Any]) -> dict[str, Switch]:
+    reserved = {name for name in dir(Policy) if not name.startswith("__")}
+    switches: dict[str, Switch] = {}
+    for name, raw in raw_switches.items():
+        where = f"timescales.toml, switch {name!r}"
+        _check_keys(where, raw, _SWITCH_KEYS)
+        if not name.isidentifier() or name.startswith("_") or name in reserved:
+            raise _fail(
+                where,
+                "a switch name must be a Python identifier, not start with '_', and not be "
+                f"one of Policy's own names ({', '.join(sorted(reserved))})",
+            )
+        status = _status(where, raw.get("status"))
+        switch = Switch(
+            name=name,
+            default=_need(where, raw, "default", _dt.date),
+            title=_need(where, raw, "title", str),
+            description=_need(where, raw, "description", str),
+            status=status,
+            status_note=_optional(where, raw, "status_note", str),
+            earliest=_optional(where, raw, "earliest", _dt.date),
+            not_after=_optional(where, raw, "not_after", str),
+        )
+        if status == "unconfirmed" and not switch.status_note:
+            raise _fail(
+                where, "an unconfirmed default needs a status_note saying what is unconfirmed"
+            )
+        if switch.earliest is not None and switch.default < switch.earliest:
+            raise _fail(where, f"default {switch.default} is before earliest {switch.earliest}")
+        switches[name] = switch
+    for switch in switches.values():
+        if switch.not_after is None:
+            continue
+        where = f"timescales.toml, switch {switch.name!r}"
+        other = switches.get(switch.not_after)
+        if other is None or other is switch:
+            raise _fail(where, f"not_after names no other switch: {switch.not_after!r}")
+        if switch.default > other.default:
+            raise _fail(where, f"default {switch.default} is after {other.name}'s {other.default}")
+    return switches
+
+
 @functools.cache
 def rulebook() -> RuleBook:
     """Load and validate all rule data (once; cached).
@@ -426,19 +646,7 @@ def rulebook() -> RuleBook:
     """
     top = _read_toml("timescales.toml")
     _check_keys("timescales.toml", top, {"switches", "timescales"})
-    switches: dict[str, Switch] = {}
-    for name, raw in top.get("switches", {}).items():
-        where = f"timescales.toml, switch {name!r}"
-        _check_keys(where, raw, _SWITCH_KEYS)
-        if name not in attrs.fields_dict(Policy):
-            raise _fail(where, "no Policy field of that name lets a council override it")
-        switches[name] = Switch(
-            name=name,
-            default=_need(where, raw, "default", _dt.date),
-            title=_need(where, raw, "title", str),
-            description=_need(where, raw, "description", str),
-            status=_status(where, raw.get("status")),
-        )
+    switches = _load_switches(top.get("switches", {}))
     ts_raw: dict[str, dict[str, Any]] = top.get("timescales", {})
     for ts_id, raw in ts_raw.items():
         where = f"timescales.toml, timescale {ts_id!r}"
@@ -473,13 +681,6 @@ def rulebook() -> RuleBook:
         where = f"timescales.toml, timescale {ts_id!r}"
         if not rules[ts_id]:
             raise _fail(where, "no rule in any rules file")
-        options = raw.get("start_options", {})
-        if bool(options) != ("default_start" in raw) or (
-            options and raw["default_start"] not in options
-        ):
-            raise _fail(where, "start_options and a default_start among them go together")
-        if options and ts_id not in _CLOCK_FIELDS:
-            raise _fail(where, "start_options need a Policy field to choose between them")
         for other in raw.get("replaced_by", []):
             if other not in ts_raw:
                 raise _fail(where, f"replaced_by names unknown timescale {other!r}")
@@ -498,12 +699,27 @@ def rulebook() -> RuleBook:
                 else None
             ),
             replaced_by=tuple(raw.get("replaced_by", ())),
-            start_options=tuple(options.items()),
-            default_start=raw.get("default_start"),
             note=raw.get("note"),
         )
         _check_contiguous(ts, switches)
         timescales[ts_id] = ts
+
+    used = {
+        bound[len("switch:") :]
+        for ts in timescales.values()
+        for bound in (
+            ts.available_from,
+            ts.available_until,
+            *(b for rule in ts.rules for b in (rule.valid_from, rule.valid_until)),
+        )
+        if isinstance(bound, str)
+    }
+    for name in switches:
+        if name not in used:
+            raise _fail(
+                f"timescales.toml, switch {name!r}",
+                "no rule or timescale uses it: a policy setting must be able to change a result",
+            )
 
     plans: dict[str, Plan] = {}
     plans_raw = _read_toml("schedules.toml")
@@ -523,40 +739,87 @@ def rulebook() -> RuleBook:
             steps=steps,
             repeat=repeat,
         )
-    return RuleBook(switches=switches, timescales=timescales, editions=editions, plans=plans)
+    return RuleBook(
+        switches=MappingProxyType(switches),
+        timescales=MappingProxyType(timescales),
+        editions=MappingProxyType(editions),
+        plans=MappingProxyType(plans),
+    )
 
 
 # --- policy ---------------------------------------------------------------------------------
 
-
-def _switch_default(name: str) -> _dt.date:
-    return rulebook().switches[name].default
-
-
-def _clock_default(timescale: str) -> str:
-    start = rulebook().timescales[timescale].default_start
-    if start is None:  # pragma: no cover - guarded by the loader
-        raise RuleDataError(f"timescale {timescale!r} has no default_start")
-    return start
+#: The name of a policy that sets no name.
+DEFAULT_POLICY_NAME = "statutory defaults"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _date_field(value: Any) -> _dt.date:
-    return london_date(value)
+def _prefix(source: str) -> str:
+    return f"{source}: " if source else ""
 
 
-@attrs.frozen
+def _settings(book: RuleBook) -> tuple[str, ...]:
+    return (*book.switches, "name")
+
+
+def _unknown_setting(key: object, book: RuleBook, source: str = "") -> PolicyError:
+    return PolicyError(
+        f"{_prefix(source)}unknown policy setting {key!r}; the settings are "
+        + ", ".join(_settings(book)),
+        value=key,
+    )
+
+
+def _iso_date(key: str, value: str, source: str = "") -> _dt.date:
+    try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError("not in the form YYYY-MM-DD")
+        return _dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise PolicyError(
+            f"{_prefix(source)}{key}: not an ISO date (YYYY-MM-DD): {value!r} ({exc})", value=value
+        ) from None
+
+
+def _policy_date(key: str, value: Any) -> _dt.date:
+    if isinstance(value, str):
+        return _iso_date(key, value)
+    try:
+        return london_date(value)
+    except (TypeError, ValueError):
+        raise PolicyError(
+            f"{key}: expected a date (YYYY-MM-DD), got {value!r}", value=value
+        ) from None
+
+
+def _rebuild_policy(name: str, dates: tuple[tuple[str, _dt.date], ...]) -> Policy:
+    return Policy(name=name, **dict(dates))
+
+
 class Policy:
-    """A council's own choices where the guidance let councils differ.
+    """A council's own choices where the guidance let councils differ: its switch dates.
 
-    Build it once and pass it to :func:`~safeguard_time.deadline` and the bulk functions.
-    Defaults are the statutory dates from the rule data.
+    The switches are declared in the rule data (``[switches.NAME]`` in ``timescales.toml``),
+    not here: each is a keyword argument and a read-only attribute, and one left out keeps its
+    statutory default.  Dates may be ``datetime.date`` values (or datetimes, taken as London
+    dates) or ISO text (``"2016-09-01"``).  A policy is a frozen, hashable value, equal to
+    another with the same dates and name: build it once and pass it to
+    :func:`~safeguard_time.deadline` and the bulk functions.
 
-    Attributes:
-        initial_assessment_10_day: the day initial assessments moved from 7 to 10 working days.
-        single_assessment: the day initial + core assessments gave way to the single assessment.
-        rapid_review_clock: when the rapid-review clock starts: ``"notification"`` (the
-            serious incident notification was sent; the default) or ``"became_aware"``.
-        name: a label for explanations (e.g. the council's name).
+    Switches (see the rules reference for their defaults and sources):
+
+    - ``initial_assessment_10_day``: the day initial assessments moved from 7 to 10 working
+      days;
+    - ``single_assessment``: the day initial + core assessments gave way to the single
+      assessment;
+    - ``safeguarding_partners``: the day the area's safeguarding partner arrangements began,
+      so serious case reviews (``scr_completion``) gave way to local child safeguarding
+      practice reviews (``cspr_publication``); not before 29 June 2018;
+    - ``name``: a label for explanations (e.g. the council's name), not a switch.
+
+    Raises :class:`~safeguard_time.errors.PolicyError` for an unknown setting (listing the
+    valid ones), a value that is not a date, a date before a switch's earliest, or dates out
+    of order.  ``Policy.from_mapping`` and ``Policy.load`` build one from a table or a file.
 
     >>> import datetime as dt
     >>> herefordshire = Policy(single_assessment=dt.date(2016, 9, 1), name="Herefordshire")
@@ -564,47 +827,171 @@ class Policy:
     10
     >>> Policy().single_assessment
     datetime.date(2013, 4, 15)
+    >>> herefordshire == Policy(name="Herefordshire", single_assessment="2016-09-01")
+    True
     """
 
-    initial_assessment_10_day: _dt.date = attrs.field(
-        factory=lambda: _switch_default("initial_assessment_10_day"), converter=_date_field
-    )
-    single_assessment: _dt.date = attrs.field(
-        factory=lambda: _switch_default("single_assessment"), converter=_date_field
-    )
-    rapid_review_clock: str = attrs.field(factory=lambda: _clock_default("rapid_review"))
-    name: str = "statutory defaults"
+    __slots__ = ("_dates", "_hash", "_key", "_name")
+    _dates: Mapping[str, _dt.date]
+    _hash: int
+    _key: tuple[str, tuple[tuple[str, _dt.date], ...]]
+    _name: str
 
-    def __attrs_post_init__(self) -> None:
-        if self.initial_assessment_10_day > self.single_assessment:
-            raise PolicyError(
-                f"initial_assessment_10_day ({self.initial_assessment_10_day}) must not be after "
-                f"single_assessment ({self.single_assessment})"
-            )
+    def __init__(self, *, name: str = DEFAULT_POLICY_NAME, **switches: Any) -> None:
         book = rulebook()
-        for ts_id, field in _CLOCK_FIELDS.items():
-            options = dict(book.timescales[ts_id].start_options)
-            value = getattr(self, field)
-            if value not in options:
-                raise PolicyError(f"{field} must be one of {', '.join(options)}, got {value!r}")
+        if not isinstance(name, str):
+            raise PolicyError(f"name: expected text, got {name!r}", value=name)
+        for key in switches:
+            if key not in book.switches:
+                raise _unknown_setting(key, book)
+        dates: dict[str, _dt.date] = {}
+        for key, switch in book.switches.items():
+            day = _policy_date(key, switches[key]) if key in switches else switch.default
+            if switch.earliest is not None and day < switch.earliest:
+                raise PolicyError(
+                    f"{key}: {day.isoformat()} is before {switch.earliest.isoformat()}, the "
+                    f"earliest date this switch allows ({switch.title})",
+                    value=day,
+                )
+            dates[key] = day
+        for key, switch in book.switches.items():
+            later = switch.not_after
+            if later is not None and dates[key] > dates[later]:
+                raise PolicyError(
+                    f"{key} ({dates[key].isoformat()}) must not be after {later} "
+                    f"({dates[later].isoformat()})",
+                    value=dates[key],
+                )
+        key_ = (name, tuple(dates.items()))
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_dates", MappingProxyType(dates))
+        object.__setattr__(self, "_key", key_)
+        object.__setattr__(self, "_hash", hash(key_))
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, Any], *, source: str = "") -> Policy:
+        """A policy from a table of settings: switch names and ``name``.
+
+        Switch dates are ``datetime.date`` values or ISO text (``YYYY-MM-DD``); ``name`` is
+        text.  An unknown key, a bad date, a date before a switch's earliest, or dates out of
+        order raise :class:`~safeguard_time.errors.PolicyError` naming ``source`` (a file
+        name, say) and the key; an unknown key's message lists the valid ones.
+
+        >>> hfds = Policy.from_mapping({"single_assessment": "2016-09-01", "name": "Herefordshire"})
+        >>> hfds.single_assessment, hfds.name
+        (datetime.date(2016, 9, 1), 'Herefordshire')
+        >>> Policy.from_mapping({"singel_assessment": "2016-09-01"}, source="hfds.toml")
+        Traceback (most recent call last):
+        ...
+        safeguard_time.errors.PolicyError: hfds.toml: unknown policy setting 'singel_assessment'; the settings are initial_assessment_10_day, single_assessment...name
+        """
+        book = rulebook()
+        prefix = _prefix(source)
+        if not isinstance(mapping, Mapping):
+            raise PolicyError(
+                f"{prefix}expected a table of policy settings, got {type(mapping).__name__}",
+                value=mapping,
+            )
+        kwargs: dict[str, Any] = {}
+        for key, value in mapping.items():
+            if key == "name":
+                if not isinstance(value, str):
+                    raise PolicyError(f"{prefix}name: expected text, got {value!r}", value=value)
+                kwargs[key] = value
+            elif key in book.switches:
+                if isinstance(value, str):
+                    kwargs[key] = _iso_date(key, value, source)
+                elif isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
+                    kwargs[key] = value
+                else:
+                    raise PolicyError(
+                        f"{prefix}{key}: expected a date (YYYY-MM-DD), got {value!r}", value=value
+                    )
+            else:
+                raise _unknown_setting(key, book, source)
+        try:
+            return cls(**kwargs)
+        except PolicyError as exc:
+            if not prefix:
+                raise
+            raise PolicyError(prefix + str(exc), value=exc.value) from None
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Policy:
+        """A policy from a TOML or JSON file: JSON if the name ends ``.json``, else TOML.
+
+        The settings are those of :meth:`from_mapping`, at the top level or all in a
+        ``[policy]`` table (``{"policy": {...}}`` in JSON).  A file that cannot be read or is
+        not valid TOML or JSON raises :class:`~safeguard_time.errors.PolicyError`, as do bad
+        settings; every message starts with the file's name.
+
+        >>> from safeguard_time.example import policy_template
+        >>> Policy.load(policy_template()) == Policy()
+        True
+        """
+        source = os.fspath(path)
+        kind = "JSON" if source.lower().endswith(".json") else "TOML"
+        try:
+            with open(source, "rb") as fh:
+                raw = fh.read()
+        except OSError as exc:
+            raise PolicyError(
+                f"{source}: cannot read the policy file: {exc.strerror or exc}", value=source
+            ) from None
+        try:
+            text = raw.decode("utf-8-sig")
+            data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
+        except ValueError as exc:  # UnicodeDecodeError, JSONDecodeError, TOMLDecodeError
+            raise PolicyError(
+                f"{source}: not a valid {kind} policy file: {exc}", value=source
+            ) from None
+        if isinstance(data, dict) and "policy" in data:
+            outside = sorted(set(data) - {"policy"})
+            if not isinstance(data["policy"], dict) or outside:
+                raise PolicyError(
+                    f"{source}: put every setting in the [policy] table or none of them"
+                    + (f" (outside it: {', '.join(outside)})" if outside else ""),
+                    value=source,
+                )
+            data = data["policy"]
+        if not isinstance(data, dict):
+            raise PolicyError(f"{source}: expected a table of policy settings", value=source)
+        return cls.from_mapping(data, source=source)
+
+    @property
+    def name(self) -> str:
+        """The label shown in explanations.
+
+        >>> Policy().name
+        'statutory defaults'
+        """
+        return self._name
+
+    @property
+    def dates(self) -> Mapping[str, _dt.date]:
+        """Every switch's date under this policy, in the rule data's order (read-only).
+
+        >>> Policy(single_assessment=_dt.date(2016, 9, 1)).dates["single_assessment"]
+        datetime.date(2016, 9, 1)
+        """
+        return self._dates
 
     def switch(self, name: str) -> _dt.date:
         """The council's date for a switch named in the rule data.
 
+        Raises :class:`~safeguard_time.errors.InvalidOptionError` for an unknown switch.
+
         >>> Policy().switch("initial_assessment_10_day")
         datetime.date(2010, 3, 17)
         """
-        value: _dt.date = getattr(self, name)
-        return value
-
-    def clock_start(self, timescale: str) -> str | None:
-        """The chosen clock-start option of ``timescale`` (None if it has no options).
-
-        >>> Policy().clock_start("rapid_review"), Policy().clock_start("assessment")
-        ('notification', None)
-        """
-        field = _CLOCK_FIELDS.get(timescale)
-        return None if field is None else str(getattr(self, field))
+        try:
+            return self._dates[name]
+        except KeyError:
+            raise InvalidOptionError(
+                "switch",
+                name,
+                f"unknown switch {name!r}; the switches are {', '.join(self._dates)}",
+            ) from None
 
     def differences(self) -> tuple[str, ...]:
         """What this policy changes from the statutory defaults, in words.
@@ -612,16 +999,46 @@ class Policy:
         >>> Policy(single_assessment=_dt.date(2016, 9, 1)).differences()
         ('Initial + core assessment -> single assessment: 2016-09-01',)
         """
-        default = _default_policy()
         out = []
         for name, switch in rulebook().switches.items():
-            if self.switch(name) != default.switch(name):
-                out.append(f"{switch.title}: {self.switch(name).isoformat()}")
-        for ts_id, field in _CLOCK_FIELDS.items():
-            if getattr(self, field) != getattr(default, field):
-                label = dict(rulebook().timescales[ts_id].start_options)[getattr(self, field)]
-                out.append(f"{ts_id} clock starts at: {label}")
+            day = self._dates.get(name)
+            if day is not None and day != switch.default:
+                out.append(f"{switch.title}: {day.isoformat()}")
         return tuple(out)
+
+    def __getattr__(self, name: str) -> _dt.date:
+        # Only reached when normal lookup fails: the switch dates.
+        if not name.startswith("_"):
+            dates = self._dates
+            if name in dates:
+                return dates[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    if not TYPE_CHECKING:  # hidden from type checkers, so that assignments are reported
+
+        def __setattr__(self, name, value):
+            raise attrs.exceptions.FrozenInstanceError
+
+        def __delattr__(self, name):
+            raise attrs.exceptions.FrozenInstanceError
+
+    def __dir__(self) -> list[str]:
+        return [*super().__dir__(), *self._dates]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Policy):
+            return NotImplemented
+        return self._key == other._key
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __repr__(self) -> str:
+        dates = "".join(f"{k}={v!r}, " for k, v in self._dates.items())
+        return f"{type(self).__name__}({dates}name={self._name!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_policy, (self._name, tuple(self._dates.items())))
 
 
 @functools.cache
@@ -663,13 +1080,20 @@ def resolved_rules(timescale: str, policy: Policy | None = None) -> tuple[Resolv
     for rule in ts.rules:
         start = resolve(rule.valid_from)
         end = resolve(rule.valid_until) if rule.valid_until is not None else None
-        if lo is not None and start < lo:
-            start = lo
-        if hi is not None and (end is None or end > hi):
-            end = hi
+        by: list[Bound | None] = [rule.valid_from, rule.valid_until]
+        # A tie counts both bounds: moving either switch would move the range.
+        if lo is not None and start <= lo:
+            by.append(ts.available_from)
+            if start < lo:
+                start, by[0] = lo, None
+        if hi is not None and (end is None or end >= hi):
+            by.append(ts.available_until)
+            if end is None or end > hi:
+                end, by[1] = hi, None
         if end is not None and end <= start:
             continue
-        out.append(ResolvedRule(start, end, rule))
+        rests_on = tuple(dict.fromkeys(b[len("switch:") :] for b in by if isinstance(b, str)))
+        out.append(ResolvedRule(start, end, rule, rests_on))
     out.sort(key=lambda r: (r.rule.phase or "", r.start))
     return tuple(out)
 
@@ -699,11 +1123,15 @@ def rule_for(
     day = london_date(on)
     if ts.phases:
         if phase not in ts.phases:
-            raise ValueError(
-                f"{timescale!r} needs phase= one of {', '.join(ts.phases)}, got {phase!r}"
+            raise InvalidOptionError(
+                "phase",
+                phase,
+                f"{timescale!r} needs phase= one of {', '.join(ts.phases)}, got {phase!r}",
             )
     elif phase is not None:
-        raise ValueError(f"{timescale!r} has no phases, got phase={phase!r}")
+        raise InvalidOptionError(
+            "phase", phase, f"{timescale!r} has no phases, got phase={phase!r}"
+        )
     for resolved in resolved_rules(timescale, policy):
         if resolved.rule.phase != phase:
             continue
