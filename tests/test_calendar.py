@@ -421,3 +421,13 @@ def test_between_and_networkdays_agree_with_numpy(
         else -np.busday_count(db, da + one, busdaycal=bdc)
     )
     assert CAL.networkdays(a, b) == int(inclusive)
+
+
+def test_the_calendar_holds_a_read_only_copy_of_its_holidays() -> None:
+    cal = england_and_wales()
+    with pytest.raises(TypeError):
+        cal.bank_holidays[dt.date(2024, 1, 2)] = "invented"  # type: ignore[index]
+    # The table and the mapping stay one answer.
+    assert not cal.is_working_day(dt.date(2022, 9, 19))
+    assert cal.bank_holidays[dt.date(2022, 9, 19)] == "State Funeral of Queen Elizabeth II"
+    assert cal.verified_until == dt.date(2028, 12, 31)

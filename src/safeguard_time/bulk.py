@@ -725,14 +725,16 @@ def assess(
     out = engine.assess_columns(plan, start_col, end_col, as_of_day, as_of_col)
     _warn_rows(plan, out.provisional)
     # One missing-value convention: counts are masked where there is no count.
+    # (The mask is shared by both counts, so it is read-only.)
     missing = out.status.view(np.uint8) >= NOT_APPLICABLE  # not_applicable 4, error -1
+    missing.setflags(write=False)
     return BulkAssessment(
         timescale=timescale,
         convention=plan.convention,
         due=out.due,
-        elapsed=np.ma.MaskedArray(out.elapsed, mask=missing),
+        elapsed=np.ma.MaskedArray(out.elapsed, mask=missing, copy=False),
         status=out.status,
-        late=np.ma.MaskedArray(out.late, mask=missing.copy()),
+        late=np.ma.MaskedArray(out.late, mask=missing, copy=False),
         rule=out.rule,
         rule_ids=plan.rule_ids,
         provisional=out.provisional,

@@ -19,6 +19,7 @@ import functools
 import operator
 import warnings
 from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, SupportsIndex
 
 import attrs
@@ -60,6 +61,10 @@ class Convention(enum.Enum):
 
     EVENT_DAY_ZERO = "event_day_zero"
     NEXT_WORKING_DAY_ZERO = "next_working_day_zero"
+
+    # Members are singletons compared by identity: hash them by identity too, in C, since a
+    # convention is part of the key of every cached rule plan (Enum's own hash is Python).
+    __hash__ = object.__hash__
 
 
 Direction = Literal["forward", "backward"]
@@ -173,7 +178,9 @@ class WorkingCalendar:
         nonworking = set(holidays) | {c.date for c in closures}
         verified_last = min(_date(verified_through, 12, 31), last)
         table = _Table(first, last, nonworking, verified_last)
-        return cls(name, first, last, verified_through, dict(holidays), closures, table)
+        # A read-only view: the table was built from these holidays and must stay their copy.
+        frozen = MappingProxyType(dict(holidays))
+        return cls(name, first, last, verified_through, frozen, closures, table)
 
     def with_closures(self, dates: Iterable[Any], *, label: str) -> WorkingCalendar:
         """Return a new calendar in which ``dates`` are also non-working days.
@@ -219,6 +226,15 @@ class WorkingCalendar:
 
     def __hash__(self) -> int:
         return hash((self.first, self.last, self.verified_through, self.closures))
+
+    @property
+    def verified_until(self) -> _date:
+        """The last day checked against the official list (31 December of ``verified_through``).
+
+        >>> england_and_wales().verified_until
+        datetime.date(2028, 12, 31)
+        """
+        return _fromordinal(self._table.verified_last + self._table.first_ord)
 
     # --- private helpers on day offsets (shared with deadlines and bulk) ---------------
 

@@ -19,6 +19,7 @@ import warnings
 from typing import TYPE_CHECKING
 
 import attrs
+import numpy as np
 
 from safeguard_time import _engine as engine
 from safeguard_time._dates import DateLike, london_date
@@ -35,6 +36,12 @@ __all__ = ["Deadline", "Status", "Timeliness", "assess", "deadline"]
 _date = _dt.date
 _fromordinal = _dt.date.fromordinal
 _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
+_EVENT_DAY_ZERO = Convention.EVENT_DAY_ZERO
+_plans = engine.PLANS
+# Values are built field by field, as attrs' own __init__ does, without the keyword call:
+# one case at a time is the hot path of case-management systems.
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _fmt(day: _dt.date) -> str:
@@ -49,7 +56,7 @@ def _day(value: DateLike | None, what: str) -> _dt.date | None:
     """A London date, or None for a missing value (None, NaT, a blank text)."""
     if type(value) is _date:
         return value
-    if value is None:
+    if value is None or (isinstance(value, np.datetime64) and np.isnat(value)):
         return None
     try:
         return london_date(value)
@@ -185,8 +192,8 @@ class Deadline:
         ...     deadline("assessment", dt.date(2028, 12, 1)).provisional
         True
         """
-        last = self._plan.tables.verified_last - self._plan.tables.base
-        return max(self._index, self._plan.due_list[self._index]) > last
+        p = self._plan
+        return max(self._index, p.due_list[self._index] - p.tables.base) > p.verified_index
 
     @property
     def length(self) -> int:
@@ -320,22 +327,22 @@ class Deadline:
         >>> late.status.value, late.elapsed, late.late     # Easter Monday, after Thu 28 Mar
         ('missed', 45, 1)
         """
-        end_day = _day(end, "end")
+        end_day = end if type(end) is _date else _day(end, "end")
         as_of_day = None if end_day is not None else _day(as_of, "as_of")
         p = self._plan
         elapsed, code, late, m = engine.judge(p, self._index, end_day, as_of_day)
-        if m > p.tables.verified_last - p.tables.base:
+        if m > p.verified_index:
             _warn(p.tables.calendar)
-        return Timeliness(
-            timescale=p.timescale,
-            start=self.start,
-            deadline=self,
-            status=_STATUS[code],
-            end=end_day,
-            as_of=as_of_day,
-            elapsed=elapsed,
-            late=late,
-        )
+        t = _new(Timeliness)
+        _set(t, "timescale", p.timescale)
+        _set(t, "start", self.start)
+        _set(t, "deadline", self)
+        _set(t, "status", _STATUS[code])
+        _set(t, "end", end_day)
+        _set(t, "as_of", as_of_day)
+        _set(t, "elapsed", elapsed)
+        _set(t, "late", late)
+        return t
 
 
 _STATUS = {s.code: s for s in Status}
@@ -464,7 +471,7 @@ def deadline(
     start: DateLike,
     *,
     calendar: WorkingCalendar | None = None,
-    convention: Convention | str = Convention.EVENT_DAY_ZERO,
+    convention: Convention | str = _EVENT_DAY_ZERO,
     policy: Policy | None = None,
     phase: str | None = None,
     extensions: int = 0,
@@ -485,15 +492,21 @@ def deadline(
     >>> deadline("complaint_stage1", dt.date(2024, 3, 8), extensions=1).due
     datetime.date(2024, 4, 9)
     """
-    p = engine.plan(timescale, calendar, policy, phase, convention, extensions)
+    p = _plans.get((timescale, calendar, policy, phase, convention, extensions))
+    if p is None:
+        p = engine.plan(timescale, calendar, policy, phase, convention, extensions)
     day = start if type(start) is _date else _day(start, "start")
     if day is None:
         raise MissingDateError.of("start")
-    i = engine.start(p, day)
-    d = Deadline(p, day, i)
-    t = p.tables
-    if p.due_list[i] > t.verified_last - t.base or i > t.verified_last - t.base:
-        _warn(t.calendar)
+    i = day.toordinal() - p.ord_base
+    if not (p.first_index <= i <= p.last_index and not p.code_list[i]):
+        i = engine.start(p, day)  # raises: out of range, no rule, due date out of range
+    d = _new(Deadline)
+    _set(d, "_plan", p)
+    _set(d, "start", day)
+    _set(d, "_index", i)
+    if i > p.verified_index or p.due_list[i] - p.tables.base > p.verified_index:
+        _warn(p.tables.calendar)
     return d
 
 

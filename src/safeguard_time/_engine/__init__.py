@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 __all__ = [
+    "PLANS",
     "STATUS_LABELS",
     "CalTables",
     "RulePlan",
@@ -77,7 +78,8 @@ def as_convention(value: object) -> Convention:
         ) from None
 
 
-_PLANS: dict[tuple[object, ...], RulePlan] = {}
+#: The rule plans already made, by the arguments of :func:`plan` as given.
+PLANS: dict[tuple[object, ...], RulePlan] = {}
 
 
 def plan(
@@ -95,7 +97,7 @@ def plan(
     """
     key = (timescale, calendar, policy, phase, convention, extensions)
     try:
-        found = _PLANS.get(key)
+        found = PLANS.get(key)
     except TypeError:  # an unhashable argument: let the checks below say which
         found = None
     if found is None:
@@ -109,9 +111,9 @@ def plan(
                 "policy", policy, f"policy must be a Policy, got {type(policy).__name__}"
             )
         found = rule_plan(cal, timescale, policy, phase, as_convention(convention), extensions)
-        if len(_PLANS) > 512:
-            _PLANS.clear()
-        _PLANS[key] = found
+        if len(PLANS) > 512:
+            PLANS.clear()
+        PLANS[key] = found
     return found
 
 
@@ -183,17 +185,16 @@ def start(p: RulePlan, day: _dt.date) -> int:
     Raises :class:`~safeguard_time.errors.CalendarRangeError` (the start, or its due date,
     outside the calendar) or :class:`~safeguard_time.errors.NoRuleInForceError`.
     """
-    i = day.toordinal() - _EPOCH_ORD
-    t = p.tables
-    code = p.code_list[i - t.base] if t.first <= i <= t.last else c.START_RANGE
+    i = day.toordinal() - p.ord_base
+    code = p.code_list[i] if p.first_index <= i <= p.last_index else c.START_RANGE
     if code:
         raise row_error(p, code, day)
-    return i - t.base
+    return i
 
 
 def day_of(p: RulePlan, index: int) -> _dt.date:
     """The date of a table index."""
-    return _fromordinal(index + p.tables.base + _EPOCH_ORD)
+    return _fromordinal(index + p.ord_base)
 
 
 def judge(
@@ -204,22 +205,20 @@ def judge(
     ``s`` is the start's table index (from :func:`start`).  Raises the same errors, with
     the same words, as a bulk row gets for the same input.
     """
-    t = p.tables
-    lists = t.lists()
     is_open = end is None
     day = as_of if is_open else end
     if day is None:
         raise row_error(p, c.NEEDS_AS_OF, day_of(p, s))
-    m = day.toordinal() - _EPOCH_ORD
-    if not t.first <= m <= t.last:
-        raise row_error(p, c.AS_OF_RANGE if is_open else c.END_RANGE, None, day, day)
-    m -= t.base
-    if m < s:
+    m = day.toordinal() - p.ord_base
+    if not s <= m <= p.last_index:
+        if m > p.last_index or m < p.first_index:
+            raise row_error(p, c.AS_OF_RANGE if is_open else c.END_RANGE, None, day, day)
         code = c.AS_OF_BEFORE_START if is_open else c.END_BEFORE_START
         raise row_error(p, code, day_of(p, s), day, day)
-    cum0 = lists.cum_next if p.convention is Convention.NEXT_WORKING_DAY_ZERO else lists.cum
-    d = p.due_list[s] - t.base
-    elapsed, status, late = k.verdict(lists.cum, cum0, lists.cum_next, s, m, d, is_open)
+    cum, cum0, cum_next = p.scalar()
+    elapsed, status, late = k.verdict(
+        cum, cum0, cum_next, s, m, p.due_list[s] - p.tables.base, is_open
+    )
     return elapsed, status, late, m
 
 

@@ -91,7 +91,7 @@ class CalTables:
         self.calendar = cal
         self.first = epoch_day(cal.first)
         self.last = epoch_day(cal.last)
-        self.verified_last = self.first + cal._table.verified_last
+        self.verified_last = epoch_day(cal.verified_until)
         # Index 0 is 1970-01-01 whenever the calendar starts later, so a datetime64[D] value
         # is itself the index; the entries before ``first`` are never read.
         self.base = min(self.first, 0)
@@ -202,6 +202,7 @@ class RulePlan:
     __slots__ = (
         "_no_rule",
         "_run_starts",
+        "_scalar",
         "_spans",
         "amount_at",
         "calendar_unit_at",
@@ -216,11 +217,14 @@ class RulePlan:
         "due_range_from",
         "err_at",
         "extensions",
+        "first_index",
         "has_calendar_units",
         "has_zero_wd",
         "key",
+        "last_index",
         "lwd_at",
         "lwd_list",
+        "ord_base",
         "phase",
         "policy",
         "rule_at",
@@ -236,6 +240,7 @@ class RulePlan:
         "tables",
         "timescale",
         "uniform_wd",
+        "verified_index",
     )
 
     def __init__(
@@ -335,6 +340,14 @@ class RulePlan:
             ],
             dtype=np.bool_,
         )
+        #: For one case: a date's index is ``date.toordinal() - ord_base``; indexes from
+        #: ``first_index`` to ``last_index`` are in the calendar; after ``verified_index``
+        #: they are provisional.
+        self.ord_base = _EPOCH_ORD + t.base
+        self.first_index = t.first - t.base
+        self.last_index = t.last - t.base
+        self.verified_index = t.verified_last - t.base
+        self._scalar: tuple[list[int], list[int], list[int]] | None = None
         self._run_starts: list[int] = self.runs_start.tolist()
         self._no_rule: dict[_dt.date, NoRuleInForceError] = {}
         self._spans: dict[tuple[int, int], Span] = {}
@@ -403,6 +416,16 @@ class RulePlan:
 
     def __hash__(self) -> int:
         return hash(self.key)
+
+    def scalar(self) -> tuple[list[int], list[int], list[int]]:
+        """``(cum, cum0, cum_next)`` as Python lists, for one case (built on first use)."""
+        if self._scalar is None:
+            lists = self.tables.lists()
+            cum0 = (
+                lists.cum_next if self.convention is Convention.NEXT_WORKING_DAY_ZERO else lists.cum
+            )
+            self._scalar = (lists.cum, cum0, lists.cum_next)
+        return self._scalar
 
     def rule_of(self, index: int) -> Rule:
         """The rule in force on the start day at a table index (which has one)."""
