@@ -245,7 +245,7 @@ def test_naive_datetime_and_datetime64_are_london_wall_time() -> None:
 @pytest.mark.parametrize("bad", ["2024-03-08", 20240308, 45000.0, None, [D(2024, 3, 8)]])
 def test_other_inputs_are_a_clear_type_error(bad: object) -> None:
     with pytest.raises(TypeError, match="expected a date"):
-        CAL.add_working_days(bad, 1)
+        CAL.add_working_days(bad, 1)  # type: ignore[arg-type]
 
 
 def test_nat_is_a_value_error() -> None:

@@ -20,14 +20,18 @@ import operator
 import warnings
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal, SupportsIndex
+from typing import TYPE_CHECKING, Literal, SupportsIndex
 
 import attrs
 import numpy as np
 
-from safeguard_time._dates import london_date
+from safeguard_time._dates import DateLike, london_date
 from safeguard_time._holiday_data import HolidayTable, load_shipped
-from safeguard_time.errors import CalendarRangeError, ProvisionalCalendarWarning
+from safeguard_time.errors import (
+    CalendarRangeError,
+    InvalidOptionError,
+    ProvisionalCalendarWarning,
+)
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -61,6 +65,32 @@ class Convention(enum.Enum):
 
     EVENT_DAY_ZERO = "event_day_zero"
     NEXT_WORKING_DAY_ZERO = "next_working_day_zero"
+
+    @classmethod
+    def parse(cls, value: object) -> Convention:
+        """A convention from itself or its name, in any case, with ``-`` or ``_``.
+
+        The one parser of conventions: Python callers, the spreadsheet functions and the
+        command line all use it.
+
+        >>> Convention.parse("Next-Working-Day-Zero")
+        <Convention.NEXT_WORKING_DAY_ZERO: 'next_working_day_zero'>
+        >>> Convention.parse("roll")
+        Traceback (most recent call last):
+        ...
+        safeguard_time.errors.InvalidOptionError: unknown convention 'roll'; use one of: event_day_zero, next_working_day_zero
+        """
+        if isinstance(value, Convention):
+            return value
+        if isinstance(value, str):
+            try:
+                return cls(value.strip().lower().replace("-", "_"))
+            except ValueError:
+                pass
+        valid = ", ".join(c.value for c in cls)
+        raise InvalidOptionError(
+            "convention", value, f"unknown convention {value!r}; use one of: {valid}"
+        )
 
     # Members are singletons compared by identity: hash them by identity too, in C, since a
     # convention is part of the key of every cached rule plan (Enum's own hash is Python).
@@ -182,7 +212,7 @@ class WorkingCalendar:
         frozen = MappingProxyType(dict(holidays))
         return cls(name, first, last, verified_through, frozen, closures, table)
 
-    def with_closures(self, dates: Iterable[Any], *, label: str) -> WorkingCalendar:
+    def with_closures(self, dates: Iterable[DateLike], *, label: str) -> WorkingCalendar:
         """Return a new calendar in which ``dates`` are also non-working days.
 
         Local closures (a council's Christmas shutdown) are not bank holidays and are never
@@ -197,7 +227,11 @@ class WorkingCalendar:
         (Holiday(date=datetime.date(2024, 12, 27), name='Shutdown', kind='closure'),)
         """
         if not label:
-            raise ValueError("a closure needs a label, so results can say which closure they used")
+            raise InvalidOptionError(
+                "label",
+                label,
+                "a closure needs a label, so results can say which closure they used",
+            )
         existing = _closure_map(self.closures)
         for value in dates:
             day = london_date(value)
@@ -238,7 +272,7 @@ class WorkingCalendar:
 
     # --- private helpers on day offsets (shared with deadlines and bulk) ---------------
 
-    def _offset(self, value: Any, what: str = "date") -> int:
+    def _offset(self, value: DateLike, what: str = "date") -> int:
         day = value if type(value) is _date else london_date(value)
         o = day.toordinal() - self._table.first_ord
         if o < 0 or o >= self._table.n_days:
@@ -312,7 +346,7 @@ class WorkingCalendar:
 
     # --- public API ---------------------------------------------------------------------
 
-    def is_working_day(self, day: Any) -> bool:
+    def is_working_day(self, day: DateLike) -> bool:
         """Whether ``day`` is a working day (not a weekend, bank holiday or closure).
 
         >>> import datetime as dt
@@ -326,7 +360,7 @@ class WorkingCalendar:
         return bool(self._table.working[o])
 
     def add_working_days(
-        self, day: Any, n: SupportsIndex, *, convention: Convention = Convention.EVENT_DAY_ZERO
+        self, day: DateLike, n: SupportsIndex, *, convention: Convention = Convention.EVENT_DAY_ZERO
     ) -> _date:
         """The date ``n`` working days after ``day``: Excel's ``WORKDAY`` by default.
 
@@ -365,7 +399,7 @@ class WorkingCalendar:
         return _fromordinal(r + t.first_ord)
 
     def working_days_between(
-        self, start: Any, end: Any, *, convention: Convention = Convention.EVENT_DAY_ZERO
+        self, start: DateLike, end: DateLike, *, convention: Convention = Convention.EVENT_DAY_ZERO
     ) -> int:
         """Working days elapsed from ``start`` to ``end``: days d with start < d <= end.
 
@@ -385,7 +419,7 @@ class WorkingCalendar:
             self._warn_provisional(a, b)
         return self._between(a, b, convention)
 
-    def networkdays(self, start: Any, end: Any) -> int:
+    def networkdays(self, start: DateLike, end: DateLike) -> int:
         """Excel's ``NETWORKDAYS``: working days from ``start`` to ``end``, both included.
 
         Negative when ``end`` is before ``start``.
@@ -406,7 +440,7 @@ class WorkingCalendar:
             return t.cum[b] - t.cum[a] + t.working[a]
         return -(t.cum[a] - t.cum[b] + t.working[b])
 
-    def roll(self, day: Any, direction: Direction) -> _date:
+    def roll(self, day: DateLike, direction: Direction) -> _date:
         """The day itself if it is a working day, else the next (or previous) working day.
 
         >>> import datetime as dt
@@ -420,12 +454,16 @@ class WorkingCalendar:
         elif direction == "backward":
             r = self._roll_back(o)
         else:
-            raise ValueError(f"direction must be 'forward' or 'backward', got {direction!r}")
+            raise InvalidOptionError(
+                "direction",
+                direction,
+                f"direction must be 'forward' or 'backward', got {direction!r}",
+            )
         if r > self._table.verified_last or o > self._table.verified_last:
             self._warn_provisional(o, r)
         return self._day(r)
 
-    def holidays(self, start: Any, end: Any) -> tuple[Holiday, ...]:
+    def holidays(self, start: DateLike, end: DateLike) -> tuple[Holiday, ...]:
         """The non-working weekdays from ``start`` to ``end`` inclusive, with their names.
 
         Bank holidays on a weekend are left out: the list holds the days actually taken off,
@@ -455,7 +493,7 @@ class WorkingCalendar:
         ]
         return tuple(sorted(out, key=lambda h: h.date))
 
-    def closures_between(self, start: Any, end: Any) -> tuple[Holiday, ...]:
+    def closures_between(self, start: DateLike, end: DateLike) -> tuple[Holiday, ...]:
         """The local closure days between two dates (inclusive) that displaced a working day.
 
         >>> import datetime as dt
@@ -465,7 +503,7 @@ class WorkingCalendar:
         """
         return self._closures_in(self._offset(start, "start"), self._offset(end, "end"))
 
-    def is_provisional(self, *days: Any) -> bool:
+    def is_provisional(self, *days: DateLike) -> bool:
         """Whether any of ``days`` lies after the verified horizon.
 
         >>> import datetime as dt
@@ -492,14 +530,8 @@ class WorkingCalendar:
 _EVENT_DAY_ZERO = Convention.EVENT_DAY_ZERO
 
 
-def _as_convention(value: Any) -> Convention:
-    if isinstance(value, Convention):
-        return value
-    try:
-        return Convention(value)
-    except ValueError:
-        valid = ", ".join(c.value for c in Convention)
-        raise ValueError(f"unknown convention {value!r}; use one of: {valid}") from None
+def _as_convention(value: object) -> Convention:
+    return Convention.parse(value)
 
 
 @functools.cache

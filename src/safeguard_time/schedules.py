@@ -24,7 +24,7 @@ from dateutil.relativedelta import relativedelta
 from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, WorkingCalendar
 from safeguard_time.deadlines import Deadline, Timeliness, deadline
-from safeguard_time.errors import EventOrderError
+from safeguard_time.errors import EventOrderError, InvalidOptionError
 from safeguard_time.rules import Plan, Policy, rulebook
 
 __all__ = ["Schedule", "ScheduleItem", "schedule"]
@@ -104,7 +104,9 @@ def _phase_for(
         if all(key in facts and facts[key] == value for key, value in when.items()):
             return rule.phase
     needs = sorted({key for rule in ts.rules for key, _ in rule.when} - set(facts))
-    raise ValueError(f"{timescale!r} needs {', '.join(needs)}= to choose its interval")
+    raise InvalidOptionError(
+        "intended_until_18", None, f"{timescale!r} needs {', '.join(needs)}= to choose its interval"
+    )
 
 
 def schedule(
@@ -143,12 +145,14 @@ def schedule(
     try:
         the_plan = book.plans[plan]
     except KeyError:
-        raise ValueError(f"unknown plan {plan!r}; plans are {', '.join(book.plans)}") from None
+        raise InvalidOptionError(
+            "plan", plan, f"unknown plan {plan!r}; plans are {', '.join(book.plans)}"
+        ) from None
     start = london_date(anchor)
     held_days = [london_date(h) for h in held]
     stop = london_date(until) if until is not None else None
     if count is not None and count < 1:
-        raise ValueError(f"count must be at least 1, got {count}")
+        raise InvalidOptionError("count", count, f"count must be at least 1, got {count}")
     items: list[ScheduleItem] = []
     previous = start
     while len(items) < _MAX_ITEMS:
@@ -169,7 +173,8 @@ def schedule(
         if done is not None and done < previous:
             raise EventOrderError(
                 f"{the_plan.id}: item {k + 1} held on {done.isoformat()}, before the previous "
-                f"event on {previous.isoformat()}"
+                f"event on {previous.isoformat()}",
+                value=done,
             )
         if count is None and done is None:
             # Without until: stop after the first item not yet held (the next due).
@@ -180,8 +185,10 @@ def schedule(
         items.append(ScheduleItem(k + 1, timescale, due, done))
         previous = done if done is not None else due.due
     if len(held_days) > len(items):
-        raise ValueError(
+        raise InvalidOptionError(
+            "held",
+            len(held_days),
             f"{len(held_days)} held dates given but the schedule has {len(items)} items; "
-            "pass count= to cover them"
+            "pass count= to cover them",
         )
     return Schedule(the_plan, start, tuple(items))

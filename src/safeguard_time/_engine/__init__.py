@@ -66,16 +66,8 @@ _fromordinal = _dt.date.fromordinal
 
 
 def as_convention(value: object) -> Convention:
-    """A :class:`~safeguard_time.Convention` from itself or its value (``"event_day_zero"``)."""
-    if isinstance(value, Convention):
-        return value
-    try:
-        return Convention(value)
-    except ValueError:
-        valid = ", ".join(x.value for x in Convention)
-        raise InvalidOptionError(
-            "convention", value, f"unknown convention {value!r}; use one of: {valid}"
-        ) from None
+    """A :class:`~safeguard_time.Convention` from itself or its name (``Convention.parse``)."""
+    return Convention.parse(value)
 
 
 #: The rule plans already made, by the arguments of :func:`plan` as given.
