@@ -231,10 +231,13 @@ def test_calendar_functions_missing_and_out_of_range() -> None:
 
 
 def test_calendar_functions_refuse_values_that_are_not_dates() -> None:
-    with pytest.raises(TypeError, match=r"row 1: start: not a date: str '2024-01-01'"):
-        bulk.add_working_days([dt.date(2024, 1, 1), "2024-01-01"], 1)
-    got = bulk.add_working_days([dt.date(2024, 1, 1), "2024-01-01"], 1, errors="coerce")
+    with pytest.raises(TypeError, match=r"row 1: start: not a date: str '2024-13-01'"):
+        bulk.add_working_days([dt.date(2024, 1, 1), "2024-13-01"], 1)
+    got = bulk.add_working_days([dt.date(2024, 1, 1), "2024-13-01"], 1, errors="coerce")
     assert got.tolist() == [dt.date(2024, 1, 2), None]
+    # date text is read by the date grammar: Mon 1 Jan 2024 + 1 is Tue 2 Jan
+    got = bulk.add_working_days(["2024-01-01", "01/01/2024", "1st Jan 2024", ""], 1)
+    assert got.tolist() == [dt.date(2024, 1, 2)] * 3 + [None]
 
 
 def test_n_column_must_match() -> None:
@@ -576,7 +579,7 @@ def test_out_of_range_and_bad_values_are_error_rows() -> None:
     starts: list[Any] = [
         dt.date(1989, 12, 29),
         np.datetime64("20000-01-01"),
-        "2024-01-01",
+        "2024-13-01",
         dt.date(2024, 1, 2),
         dt.date(2024, 1, 2),
         dt.date(2099, 12, 1),
@@ -603,7 +606,7 @@ def test_out_of_range_and_bad_values_are_error_rows() -> None:
         "start 1989-12-29 is outside the supported calendar range 1990-01-01 to 2099-12-31"
     )
     assert got.errors[1].value == np.datetime64("20000-01-01")
-    assert reasons[2] == "not a date: str '2024-01-01'"
+    assert reasons[2] == "not a date: str '2024-13-01'"
     assert reasons[3].startswith("end 2100-01-04 is outside")
     assert reasons[4] == "not a date: str 'soon'"
     assert reasons[5] == (
