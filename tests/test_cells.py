@@ -110,6 +110,10 @@ REFUSED = [
     ("05/03/2024T10:00", "expected YYYY-MM-DD"),  # UK dates take a space before the time
     ("05/03/2024 10:00Z", "expected YYYY-MM-DD"),  # ... and no time zone
     ("\u0662\u0660\u0662\u0664-03-05", "expected YYYY-MM-DD"),  # Arabic-Indic digits
+    # the instant is a London date in year 10000 (or year 0): no Python date
+    ("9999-12-31T23:30:00-05:00", "is outside the dates Python can hold"),
+    ("9999-12-31 23:30:00.5-0500", "is outside the dates Python can hold"),
+    ("0001-01-01T00:30+01:00", "is outside the dates Python can hold"),
 ]
 
 

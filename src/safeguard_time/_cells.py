@@ -295,7 +295,9 @@ def _timed(
         offset = np.where(sign == _MINUS, -1, 1) * (zh.astype(np.int64) * 3600 + zm * 60)
     clock = _two(t, 11).astype(np.int64) * 3600 + _two(t, 14) * 60 + seconds
     utc = np.where(ok, days, 0) * 86400 + clock - offset
-    return np.where(ok, london_days(utc), NAT), ok
+    london = london_days(utc)
+    ok &= _in_python_range(london)  # else the cell reader says why
+    return np.where(ok, london, NAT), ok
 
 
 def _serials(
@@ -507,8 +509,10 @@ def _parse_cells(arr: Any, date_system: int) -> ParsedColumn:
             aware = pc.match_substring_regex(sub, AWARE_DATETIME).to_numpy(zero_copy_only=False)
             if aware.any():
                 rows = timed[aware]
-                days[rows] = _aware_days(sub.filter(pa.array(aware)), got[aware])
-                todo[rows] = False
+                london = _aware_days(sub.filter(pa.array(aware)), got[aware])
+                inside = _in_python_range(london)  # else the cell reader says why
+                days[rows[inside]] = london[inside]
+                todo[rows[inside]] = False
 
     rest_rows = np.flatnonzero(todo)
     bad: list[npt.NDArray[np.int64]] = []
@@ -529,6 +533,15 @@ def _parse_cells(arr: Any, date_system: int) -> ParsedColumn:
             reasons.extend(t for t in texts if isinstance(t, str))
     bad_rows = bad[0] if bad else np.zeros(0, dtype=np.int64)
     return ParsedColumn(days, bad_rows, reasons)
+
+
+_FIRST_DAY = _dt.date.min.toordinal() - _EPOCH_ORD
+_LAST_DAY = _dt.date.max.toordinal() - _EPOCH_ORD
+
+
+def _in_python_range(days: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Which days are dates Python can hold (years 1 to 9999), as the cell reader requires."""
+    return np.asarray((days >= _FIRST_DAY) & (days <= _LAST_DAY), dtype=np.bool_)
 
 
 def _aware_days(sub: Any, dates: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -613,7 +626,7 @@ class ParsedDates:
 
     @property
     def missing(self) -> npt.NDArray[np.bool_]:
-        """Rows with no date: blank or refused.
+        """Which rows have no date, because the cell is blank or refused.
 
         >>> parse_dates(["n/a", "", "2024-03-08"]).missing.tolist()
         [True, True, False]
