@@ -480,10 +480,13 @@ def _date_of(value: _dt.date | np.datetime64) -> _date:
 def parse_date(value: object, *, date_system: int = 1900) -> _dt.date | None:
     """The date in England of one value of any kind; ``None`` when there is none.
 
-    - text: read by the library's date grammar (see :data:`ACCEPTED_FORMS`; blank is
-      ``None``): ISO ``2024-03-08``, UK day-first ``08/03/2024``, ``8 Mar 2024``,
-      ``8th March 2024``, ISO datetimes (with ``Z`` or an offset: converted to London),
-      serial numbers;
+    - text: read by the library's date grammar (blank is ``None``): ISO ``2024-03-08``
+      (also ``2024/03/08``, ``2024-3-8``), ISO datetimes (naive: London wall time; with
+      ``Z`` or an offset: converted to London), UK day-first ``08/03/2024`` (also
+      ``08-03-2024``, ``08.03.2024``, optionally with a time), ``8 Mar 2024``,
+      ``08-Mar-2024``, ``8th March, 2024``, and serial numbers in ``date_system``.
+      Month-first dates, two-digit years, impossible dates, a wrong ordinal and words
+      such as ``n/a`` are refused;
     - ``int`` or ``float``: an Excel serial number in ``date_system`` (1900 or 1904);
       a fraction is the time of day and is dropped; NaN is ``None``; ``bool`` is refused;
     - ``datetime.date``; ``datetime.datetime`` (naive: London wall time; aware: converted
@@ -516,7 +519,7 @@ def parse_date(value: object, *, date_system: int = 1900) -> _dt.date | None:
     if is_missing(value):
         return None
     if isinstance(value, bool | np.bool_):
-        raise NotADateError(f"{value!r} is not a date: a true/false value", value=value)
+        raise NotADateError(f"{_shown(value)} is not a date: a true/false value", value=value)
     if isinstance(value, numbers.Real):
         return serial_to_date(value, date_system)  # type: ignore[arg-type]
     if isinstance(value, _dt.date | np.datetime64):
