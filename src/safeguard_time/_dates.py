@@ -554,6 +554,8 @@ def london_date(value: Any) -> _dt.date:
     """
     if type(value) is _date:
         return value
+    if type(value) is _datetime:  # the other common case, before the slower checks
+        return _date_of(value)
     if isinstance(value, str):
         try:
             day = parse_text(value)
