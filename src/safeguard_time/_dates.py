@@ -338,7 +338,9 @@ def serial_days_array(
     ([19790], [True, False, False, False])
     """
     first, last = SERIAL_RANGE[date_system]
-    if serials.dtype.kind in "iub":
+    if serials.dtype.kind == "b":  # true/false is no serial
+        return np.zeros(len(serials), np.int64), np.zeros(len(serials), np.bool_)
+    if serials.dtype.kind in "iu":
         valid = (serials >= first) & (serials <= last)
         whole = np.where(valid, serials, first).astype(np.int64)
     else:
