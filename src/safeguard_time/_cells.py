@@ -762,14 +762,15 @@ def _from_serials(x: npt.NDArray[Any], date_system: int) -> ParsedDates:
     errors: list[DateRowError] = []
     rows = np.flatnonzero(refused)
     if len(rows):
-        reasons: dict[Any, str] = {}
+        reasons: dict[str, str] = {}  # by repr: 0.0 and -0.0 are equal, but shown apart
         for row, value in zip(rows.tolist(), x[rows].tolist(), strict=True):
-            if value not in reasons:
+            key = repr(value)
+            if key not in reasons:
                 try:
                     parse_date(value, date_system=date_system)
                 except NotADateError as exc:
-                    reasons[value] = str(exc)
-            errors.append(DateRowError(row, value, reasons[value]))
+                    reasons[key] = str(exc)
+            errors.append(DateRowError(row, value, reasons[key]))
     return ParsedDates(days.view("datetime64[D]"), tuple(errors))
 
 
