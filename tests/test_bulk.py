@@ -208,8 +208,12 @@ def test_is_working_day_equals_scalar(
 def test_round_trip_property(day: dt.date, n: int, conv: Convention) -> None:
     """working_days_between(d, add_working_days(d, n)) == n, column-wise."""
     s = d64([day])
-    due = bulk.add_working_days(s, n, convention=conv)
-    assert bulk.working_days_between(s, due, convention=conv).tolist() == [n]
+    with warnings.catch_warnings():
+        # 60 working days from a late-2028 start reach the projected years: the round trip
+        # holds there too, and the warning is tested on its own
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        due = bulk.add_working_days(s, n, convention=conv)
+        assert bulk.working_days_between(s, due, convention=conv).tolist() == [n]
 
 
 def test_calendar_functions_missing_and_out_of_range() -> None:
