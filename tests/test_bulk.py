@@ -209,8 +209,12 @@ def test_is_working_day_equals_scalar(
 def test_round_trip_property(day: dt.date, n: int, conv: Convention) -> None:
     """working_days_between(d, add_working_days(d, n)) == n, column-wise."""
     s = d64([day])
-    due = bulk.add_working_days(s, n, convention=conv)
-    assert bulk.working_days_between(s, due, convention=conv).tolist() == [n]
+    with warnings.catch_warnings():
+        # 60 working days from a late-2028 start reach the projected years: the round trip
+        # holds there too, and the warning is tested on its own
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        due = bulk.add_working_days(s, n, convention=conv)
+        assert bulk.working_days_between(s, due, convention=conv).tolist() == [n]
 
 
 def test_calendar_functions_missing_and_out_of_range() -> None:
@@ -232,11 +236,14 @@ def test_calendar_functions_missing_and_out_of_range() -> None:
 
 
 def test_calendar_functions_refuse_values_that_are_not_dates() -> None:
-    with pytest.raises(NotADateError, match=r"row 1: start: .*'x'") as caught:
-        bulk.add_working_days([dt.date(2024, 1, 1), ("x",)], 1)
+    with pytest.raises(NotADateError, match=r"row 1: start: .*2024-13-01") as caught:
+        bulk.add_working_days([dt.date(2024, 1, 1), "2024-13-01"], 1)
     assert (caught.value.row, caught.value.column, caught.value.code) == (1, "start", "not_a_date")
-    got = bulk.add_working_days([dt.date(2024, 1, 1), ("x",)], 1, errors="coerce")
+    got = bulk.add_working_days([dt.date(2024, 1, 1), "2024-13-01"], 1, errors="coerce")
     assert got.tolist() == [dt.date(2024, 1, 2), None]
+    # date text is read by the date grammar: Mon 1 Jan 2024 + 1 is Tue 2 Jan
+    got = bulk.add_working_days(["2024-01-01", "01/01/2024", "1st Jan 2024", ""], 1)
+    assert got.tolist() == [dt.date(2024, 1, 2)] * 3 + [None]
 
 
 def test_n_column_must_match() -> None:
@@ -587,7 +594,10 @@ def test_as_of_per_row() -> None:
     assert got.status_names().tolist() == ["open_in_time", "open_overdue", "met", "error"]
     [err] = got.errors
     assert (err.row, err.column, err.value) == (3, "as_of", "nor this")
-    assert err.reason == "not a date: str 'nor this'"
+    assert (
+        err.reason
+        == "'nor this' is not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel serial number"
+    )
     with pytest.raises(ValueError, match="starts and as_of have different lengths"):
         bulk.assess("assessment", starts, ends, as_of=as_of[:2])
 
@@ -596,7 +606,7 @@ def test_out_of_range_and_bad_values_are_error_rows() -> None:
     starts: list[Any] = [
         dt.date(1989, 12, 29),
         np.datetime64("20000-01-01"),
-        "2024-01-01",
+        "2024-13-01",
         dt.date(2024, 1, 2),
         dt.date(2024, 1, 2),
         dt.date(2099, 12, 1),
@@ -623,9 +633,9 @@ def test_out_of_range_and_bad_values_are_error_rows() -> None:
         "start 1989-12-29 is outside the supported calendar range 1990-01-01 to 2099-12-31"
     )
     assert got.errors[1].value == np.datetime64("20000-01-01")
-    assert reasons[2] == "not a date: str '2024-01-01'"
+    assert reasons[2] == "there is no month 13 in '2024-13-01'"
     assert reasons[3].startswith("end 2100-01-04 is outside")
-    assert reasons[4] == "not a date: str 'soon'"
+    assert reasons[4] == "'soon' is not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel serial number"
     assert reasons[5] == (
         "assessment from 2099-12-01: the result falls outside the supported calendar range "
         "1990-01-01 to 2099-12-31"

@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from safeguard_time import bulk
+from safeguard_time import bulk, parse_date
 from safeguard_time._bulk_input import NAT, DayColumn, to_days
+from safeguard_time.errors import NotADateError
 
 UTC = dt.UTC
 DAYS = [dt.date(2024, 3, 8), None, dt.date(2023, 7, 1), dt.date(2013, 4, 15)]
@@ -80,16 +81,73 @@ def test_sequences() -> None:
 
 
 def test_values_that_are_not_dates_are_remembered() -> None:
-    col = to_days([dt.date(2024, 1, 1), "2024-01-02", 3], "x")
-    assert col.bad == {1: "2024-01-02", 2: 3}
-    assert col.chunk(0, 3).tolist()[1:] == [NAT, NAT]
-    assert col.value(1) == "2024-01-02"
+    col = to_days([dt.date(2024, 1, 1), "2024-01-02", 3, "soon", ""], "x")
+    assert col.bad == {2: 3, 3: "soon"}  # text is read by the date grammar; a number is no date
+    assert col.chunk(0, 5).tolist()[1:] == [19724, NAT, NAT, NAT]  # 2024-01-02 is day 19724
+    assert col.value(1) == dt.date(2024, 1, 2)
+    assert col.value(3) == "soon"
+    soon = col.error(3)
+    assert isinstance(soon, NotADateError) and (soon.row, soon.value) == (3, "soon")
+    assert str(soon) == str(_raised(lambda: parse_date("soon")))
+    three = col.error(2)
+    assert isinstance(three, NotADateError) and three.code == "not_a_date"
+    assert (
+        str(three)
+        == "3 is not a date: expected date text, a date, a datetime or a numpy.datetime64, got int"
+    )
+    with pytest.raises(KeyError):
+        col.error(1)
+
+
+def _raised(f: Any) -> BaseException:
+    with pytest.raises(NotADateError) as info:
+        f()
+    return info.value
+
+
+TEXT = ["2024-03-08", "", "01/07/2023", "15 Apr 2013"]
+
+
+def test_text_columns_are_read_by_the_date_grammar() -> None:
+    import pandas as pd  # noqa: PLC0415 - the test extra installs it; a missing one must fail
+    import polars as pl  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+
+    with_none = [TEXT[0], None, *TEXT[2:]]
+    for x in (
+        TEXT,
+        with_none,
+        np.array(TEXT),
+        np.array(TEXT, dtype=object),
+        pd.Series(TEXT, dtype=object),
+        pd.Series(with_none, dtype="string"),
+        pd.Series(with_none, dtype="string[pyarrow]"),
+        pd.Series(with_none, dtype="large_string[pyarrow]"),
+        pl.Series(with_none, dtype=pl.String),
+        pa.array(with_none),
+        pa.array(with_none, pa.large_string()),
+        pa.array(with_none).dictionary_encode(),
+        pa.chunked_array([with_none[:2], with_none[2:]]),
+    ):
+        check(x)
+
+
+def test_refused_text_in_a_text_column_is_a_bad_row_with_its_reason() -> None:
+    import pandas as pd  # noqa: PLC0415 - the test extra installs it; a missing one must fail
+    import polars as pl  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+
+    cells = ["2024-03-08", "31/02/2024", None]
+    for x in (cells, pd.Series(cells, dtype="string"), pl.Series(cells), pa.array(cells)):
+        col = to_days(x, "x")
+        assert col.bad == {1: "31/02/2024"}
+        assert str(col.error(1)) == "'31/02/2024' is not a date: February 2024 has 29 days, not 31"
+        assert col.chunk(0, 3).tolist()[1:] == [NAT, NAT]
 
 
 @pytest.mark.parametrize(
     "x",
     [
-        np.array(["2024-01-01"]),
         np.arange(3),
         np.zeros((2, 2), dtype="datetime64[D]"),
         "2024-01-01",

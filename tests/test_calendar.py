@@ -19,6 +19,7 @@ from safeguard_time import (
     england_and_wales,
 )
 from safeguard_time._holiday_data import from_holidays_package, load_shipped
+from safeguard_time.errors import MissingDateError, NotADateError
 
 from .conftest import (
     derived_1990_2011,
@@ -242,10 +243,29 @@ def test_naive_datetime_and_datetime64_are_london_wall_time() -> None:
     assert CAL.working_days_between(np.datetime64("2022-09-16", "ns"), D(2022, 9, 23)) == 4
 
 
-@pytest.mark.parametrize("bad", ["2024-03-08", 20240308, 45000.0, None, [D(2024, 3, 8)]])
-def test_other_inputs_are_a_clear_type_error(bad: object) -> None:
-    with pytest.raises(TypeError, match="expected a date"):
+def test_text_is_read_by_the_date_grammar() -> None:
+    assert CAL.add_working_days("2024-03-08", 1) == D(2024, 3, 11)
+    assert CAL.add_working_days("16/09/2022", 1) == D(2022, 9, 20)  # Mon 19th: state funeral
+    assert CAL.is_working_day("8th March 2024")
+    with pytest.raises(NotADateError, match="February 2024 has 29 days, not 31") as info:
+        CAL.add_working_days("31/02/2024", 1)
+    assert info.value.value == "31/02/2024"
+
+
+@pytest.mark.parametrize("bad", [20240308, 45000.0, True, [D(2024, 3, 8)]])
+def test_other_inputs_are_a_clear_error_naming_the_value(bad: object) -> None:
+    # a bare number is not a date here (an Excel serial is read by parse_date)
+    with pytest.raises(NotADateError, match="is not a date: expected date text, a date") as info:
         CAL.add_working_days(bad, 1)  # type: ignore[arg-type]
+    assert repr(bad) in str(info.value)
+    assert info.value.value is bad
+    assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("missing", [None, "", "  ", np.datetime64("NaT")])
+def test_a_missing_date_is_a_missing_date_error(missing: object) -> None:
+    with pytest.raises(MissingDateError, match="missing date where a date is required"):
+        CAL.add_working_days(missing, 1)  # type: ignore[arg-type]
 
 
 def test_nat_is_a_value_error() -> None:

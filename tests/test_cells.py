@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from safeguard_time._cells import (
     NAT,
-    CellError,
     cell_days,
     days_from_civil,
     london_days,
@@ -26,6 +25,7 @@ from safeguard_time._cells import (
     parse_column,
     parse_columns,
 )
+from safeguard_time.errors import NotADateError
 
 EPOCH = dt.date(1970, 1, 1)
 LONDON = ZoneInfo("Europe/London")
@@ -63,6 +63,9 @@ ACCEPTED = [
     ("05-Feb-2024", dt.date(2024, 2, 5)),
     ("5 February 2024", dt.date(2024, 2, 5)),
     ("5 Sept 2024", dt.date(2024, 9, 5)),
+    ("8th March 2024", dt.date(2024, 3, 8)),  # an ordinal, and a comma, may be written
+    ("1st Feb, 2024", dt.date(2024, 2, 1)),
+    ("8 March, 2024", dt.date(2024, 3, 8)),
     # Excel serial numbers, 1900 date system
     ("45356", dt.date(2024, 3, 5)),
     ("45356.75", dt.date(2024, 3, 5)),  # a fraction is a time of day
@@ -86,6 +89,8 @@ REFUSED = [
     ("05/03/24", "two-digit year: write the year in full (2024? 1924?)"),
     ("5/3/24", "two-digit year"),
     ("05-MAR-24", "two-digit year"),
+    ("8th March 24", "two-digit year"),
+    ("8rd March 2024", "write 8th, not 8rd"),
     ("n/a", "'n/a' is not a date; leave the cell blank when there is no date"),
     ("N/A", "leave the cell blank"),
     ("unknown", "leave the cell blank"),
@@ -105,6 +110,10 @@ REFUSED = [
     ("05/03/2024T10:00", "expected YYYY-MM-DD"),  # UK dates take a space before the time
     ("05/03/2024 10:00Z", "expected YYYY-MM-DD"),  # ... and no time zone
     ("\u0662\u0660\u0662\u0664-03-05", "expected YYYY-MM-DD"),  # Arabic-Indic digits
+    # the instant is a London date in year 10000 (or year 0): no Python date
+    ("9999-12-31T23:30:00-05:00", "is outside the dates Python can hold"),
+    ("9999-12-31 23:30:00.5-0500", "is outside the dates Python can hold"),
+    ("0001-01-01T00:30+01:00", "is outside the dates Python can hold"),
 ]
 
 
@@ -118,7 +127,7 @@ def test_accepted_forms(text: str, expected: dt.date) -> None:
 
 @pytest.mark.parametrize(("text", "reason"), REFUSED)
 def test_refused_forms_say_why(text: str, reason: str) -> None:
-    with pytest.raises(CellError) as info:
+    with pytest.raises(NotADateError) as info:
         parse_cell(text)
     assert reason in str(info.value)
     col = parse_column(pa.array(["2024-03-05", text]))
@@ -186,18 +195,18 @@ _cells = st.one_of(
     _datetime_text(),
     st.integers(-10, 3_000_000).map(str),
     st.integers(0, 99999).map("{:05d}".format),
-    st.sampled_from(["", " ", "n/a", "5 Mar 2024", "05-MAR-24", "45356.5", "TBC"]),
+    st.sampled_from(["", " ", "n/a", "5 Mar 2024", "05-MAR-24", "45356.5", "TBC", "8th Mar 2024"]),
     st.text(max_size=12),
 )
 
 
-@given(st.lists(_cells, min_size=1, max_size=60))
+@given(st.lists(_cells, min_size=1, max_size=60), st.sampled_from([1900, 1904]))
 @settings(max_examples=300, deadline=None)
-def test_column_reader_agrees_with_cell_reader(cells: list[str]) -> None:
-    col = parse_column(pa.array(cells))
+def test_column_reader_agrees_with_cell_reader(cells: list[str], system: int) -> None:
+    col = parse_column(pa.array(cells), date_system=system)
     bad = dict(zip(col.bad.tolist(), col.reasons, strict=True))
     for i, text in enumerate(cells):
-        want = cell_days(text)
+        want = cell_days(text, system)
         if isinstance(want, str):
             assert col.days[i] == NAT
             assert bad[i] == want

@@ -59,9 +59,23 @@ def test_errors_exit_2_without_traceback(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["add", "1980-01-01", "3"]) == 2
     assert "outside the supported calendar range" in capsys.readouterr().err
     with pytest.raises(SystemExit) as info:
-        main(["add", "05/03/2024", "3"])
+        main(["add", "03/25/2024", "3"])
     assert info.value.code == 2
-    assert "not an ISO date" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "there is no month 25: dates are read day-first (DD/MM/YYYY)" in err
+    assert "Traceback" not in err
+    with pytest.raises(SystemExit):
+        main(["due", "assessment", "n/a"])
+    assert "'n/a' is not a date" in capsys.readouterr().err
+
+
+def test_dates_are_read_by_the_date_grammar(capsys: pytest.CaptureFixture[str]) -> None:
+    # Fri 8 March 2024 + 45 working days (Good Friday and Easter Monday skipped): 15 May
+    for text in ("08/03/2024", "8/3/2024", "8 Mar 2024", "8th March 2024", "2024/03/08"):
+        assert main(["due", "assessment", text]) == 0
+        assert capsys.readouterr().out.startswith("2024-05-15 (Wednesday)\n")
+    assert main(["add", "16/09/2022", "1"]) == 0  # Mon 19 Sep 2022: the state funeral
+    assert capsys.readouterr().out == "2022-09-20 (Tuesday)\n"
 
 
 def test_python_dash_m_entry_point() -> None:

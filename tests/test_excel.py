@@ -108,6 +108,10 @@ def test_serials_1900_system() -> None:
 
 def test_serials_1904_system() -> None:
     assert serial_to_date(0, 1904) == D(1904, 1, 1)
+    # serial 0 exists in the 1904 system: 1904-01-01, a date before the calendar's range
+    assert "date 1904-01-01 is outside the supported calendar range" in SGT_WORKDAY(0, 0, 1904)
+    assert SGT_WORKDAY("43897", 0, 1904) == D(2024, 3, 8)  # serial text in the workbook's system
+    assert SGT_WORKDAY(-1, 0, 1904).startswith("#NUM! -1 is not a date: a negative number")
     assert SGT_WORKDAY(43897, 1, 1904) == D(2024, 3, 11)
     assert SGT_WORKDAY(43897, 1, 1904, True) == 43897 + 3
     assert SGT_NETWORKDAYS(43897, 43897 + 3, 1904) == 2
@@ -115,7 +119,14 @@ def test_serials_1904_system() -> None:
 
 @pytest.mark.parametrize(
     ("serial", "prefix"),
-    [(60, "#VALUE! serial 60"), (0, "#NUM!"), (-5, "#NUM!"), (float("nan"), "#VALUE!")],
+    [
+        (60, "#VALUE! 60 is not a date: Excel serial 60 is 29 February 1900"),
+        (0, "#NUM! 0 is not a date: Excel serial 0 is day 0 of January 1900"),
+        (-5, "#NUM! -5 is not a date: a negative number"),
+        (3_000_000, "#NUM! 3000000 is not a date: too large for an Excel serial number"),
+        (float("nan"), "#VALUE! not a date: nan"),
+        (float("inf"), "#VALUE! inf is not a date: not a finite number"),
+    ],
 )
 def test_bad_serials_are_error_cells(serial: float, prefix: str) -> None:
     assert SGT_WORKDAY(serial, 1).startswith(prefix)
@@ -137,6 +148,10 @@ def test_serial_range_checks_reach_the_calendar() -> None:
     [
         *("2024-03-08", " 08/03/2024 ", "8/3/2024", "08.03.2024", "08-03-2024", "8 March 2024"),
         *("8 Mar 2024", "8th March, 2024", "2024-03-08T09:30", "2024-03-08 09:30:00"),
+        # the library's one grammar: year-first with slashes, serial text (1900 system),
+        # day-first with a time, a month name with hyphens, an aware time (GMT in March)
+        *("2024/03/08", "2024-3-8", "45359", "45359.5", "08/03/2024 17:45", "08-Mar-2024"),
+        *("8th March 2024", "2024-03-08T23:30:00Z", "2024-03-09T00:30:00+01:00"),
     ],
 )
 def test_text_dates(text: str) -> None:
@@ -146,14 +161,16 @@ def test_text_dates(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("n/a", "#VALUE! not a date: 'n/a'"),
-        ("08/03/24", "#VALUE! two-digit year in '08/03/24'"),
-        ("2024/03/08", "#VALUE! ambiguous date '2024/03/08'"),
-        ("31/02/2024", "#VALUE! impossible date '31/02/2024' (read day 31, month 2, year 2024)"),
-        ("03/13/2024", "#VALUE! impossible date '03/13/2024' (read day 3, month 13"),
-        ("2024-02-30", "#VALUE! impossible date '2024-02-30'"),
-        ("45359", "#VALUE! not a date: '45359'"),
-        ("8 Smarch 2024", "#VALUE! not a date"),
+        ("n/a", "#VALUE! 'n/a' is not a date; leave the cell blank when there is no date"),
+        ("08/03/24", "#VALUE! '08/03/24' has a two-digit year: write the year in full"),
+        ("31/02/2024", "#VALUE! '31/02/2024' is not a date: February 2024 has 29 days, not 31"),
+        ("03/13/2024", "#VALUE! there is no month 13: dates are read day-first (DD/MM/YYYY)"),
+        ("2024-02-30", "#VALUE! '2024-02-30' is not a date: February 2024 has 29 days, not 30"),
+        ("8 Smarch 2024", "#VALUE! '8 Smarch 2024' is not a date: expected YYYY-MM-DD"),
+        ("March 8, 2024", "#VALUE! 'March 8, 2024' is not a date: expected YYYY-MM-DD"),
+        ("8rd March 2024", "#VALUE! '8rd March 2024' is not a date: write 8th, not 8rd"),
+        ("60", "#VALUE! '60' is not a date: Excel serial 60 is 29 February 1900"),
+        ("20240308", "#VALUE! '20240308' is not a date: too large for an Excel serial number"),
     ],
 )
 def test_bad_text_is_an_error_cell(text: str, expected: str) -> None:
@@ -161,11 +178,12 @@ def test_bad_text_is_an_error_cell(text: str, expected: str) -> None:
 
 
 def test_other_bad_cells() -> None:
-    assert SGT_WORKDAY(True, 1) == "#VALUE! not a date: True"
+    assert SGT_WORKDAY(True, 1) == "#VALUE! True is not a date: a true/false value"
     assert SGT_WORKDAY(D(2024, 3, 8), "x").startswith("#VALUE! not a number of days")
     assert SGT_WORKDAY(D(2024, 3, 8), False).startswith("#VALUE! not a number of days")
     assert SGT_WORKDAY(D(2024, 3, 8), float("inf")).startswith("#NUM!")
-    assert SGT_WORKDAY(object(), 1).startswith("#VALUE! not a date")
+    assert SGT_WORKDAY(object(), 1).startswith("#VALUE! <object object at")
+    assert "is not a date: expected date text" in SGT_WORKDAY(object(), 1)
     assert SGT_WORKDAY(np.datetime64("NaT"), 1).startswith("#VALUE! not a date")
     # an error coming in from another formula goes out unchanged
     assert SGT_WORKDAY("#N/A", 1) == "#N/A"
@@ -227,7 +245,7 @@ def test_one_bad_cell_leaves_the_others() -> None:
     assert out[1][0].startswith("#NUM! ")
     assert "1989-12-29 is outside the supported calendar range" in out[1][0]
     assert out[2] == [D(2014, 4, 7)]  # 45 working days: 19 in Feb, 21 in Mar, 5 in Apr
-    assert out[3][0].startswith("#VALUE! not a date: 'not a date'")
+    assert out[3][0].startswith("#VALUE! 'not a date' is not a date")
     assert out[4] == [D(2024, 5, 15)]
 
 
@@ -325,7 +343,7 @@ def test_explain() -> None:
     text = SGT_EXPLAIN("assessment", "08/03/2024")
     assert text.startswith("Single assessment (assessment) is due on")
     assert "Wednesday 15 May 2024" in text
-    assert SGT_EXPLAIN("assessment", "n/a").startswith("#VALUE! not a date")
+    assert SGT_EXPLAIN("assessment", "n/a").startswith("#VALUE! 'n/a' is not a date")
 
 
 def test_provisional_results_show_the_value_and_do_not_warn() -> None:
@@ -354,7 +372,7 @@ def test_holidays_table() -> None:
 
 
 def test_holidays_table_errors_are_one_cell() -> None:
-    assert SGT_HOLIDAYS("n/a", "2024-12-31")[0][0].startswith("#VALUE! not a date")
+    assert SGT_HOLIDAYS("n/a", "2024-12-31")[0][0].startswith("#VALUE! 'n/a' is not a date")
     assert SGT_HOLIDAYS("2024-12-31", "2024-01-01") == [
         ["#VALUE! date_to 2024-01-01 is before date_from 2024-12-31"]
     ]
@@ -628,7 +646,7 @@ def test_a_range_is_one_bulk_call(bulk_calls: dict[str, int]) -> None:
     out = SGT_WORKDAY(starts, 45)
     assert bulk_calls == {"add_working_days": 1}
     assert out[0] == [D(2024, 5, 15)]
-    assert out[7][0].startswith("#VALUE! not a date: 'n/a'")
+    assert out[7][0].startswith("#VALUE! 'n/a' is not a date")
     assert out[9][0].startswith("#NUM! ")
     SGT_WORKING_DAYS(starts, [[D(2024, 6, 3)]])
     SGT_NETWORKDAYS(starts, D(2024, 6, 3))

@@ -627,7 +627,7 @@ def test_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         run_calendar_command(parse([*span, "--output", "-", "--format", "xlsx"]))
     bad = tmp_path / "bad.csv"
     bad.write_text("date,label\n2024-12-27,Closure\n2024-13-01,Closure\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"row 3: impossible date '2024-13-01'"):
+    with pytest.raises(ValueError, match=r"row 3: there is no month 13 in '2024-13-01'"):
         run_calendar_command(parse([*span, "--closures", str(bad), "--output", "c.csv"]))
     missing = tmp_path / "missing.csv"
     argv = [*span, "--closures", str(missing), "--output", str(tmp_path / "c.csv")]
@@ -641,7 +641,10 @@ def test_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
         ("day,label\n2024-12-27,x\n", "header 'date,label'"),
         ("date,label\n2024-12-27,\n", "row 2: closure 2024-12-27 has no label"),
         ("date,label\n2024-12-27,a\n27/12/2024,b\n", "row 3: 2024-12-27 is listed twice"),
-        ("date,label\n12/27/24,a\n", "row 2: not a date '12/27/24'"),
+        ("date,label\n12/27/24,a\n", "row 2: '12/27/24' has a two-digit year"),
+        ("date,label\n12/27/2024,a\n", "row 2: there is no month 27: dates are read day-first"),
+        ("date,label\n,a\n", "row 2: missing date where a date is required"),
+        ("date,label\nsoon,a\n", "row 2: 'soon' is not a date"),
     ],
 )
 def test_closures_file_errors(tmp_path: Path, text: str, message: str) -> None:
@@ -649,3 +652,18 @@ def test_closures_file_errors(tmp_path: Path, text: str, message: str) -> None:
     f.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=re.escape(message)):
         read_closures(f)
+
+
+def test_closures_file_dates_are_read_by_the_date_grammar(tmp_path: Path) -> None:
+    f = tmp_path / "closures.csv"
+    f.write_text(
+        "date,label\n2024-12-23,a\n24/12/2024,b\n27 Dec 2024,c\n2024/12/30,d\n31st Dec 2024,e\n",
+        encoding="utf-8",
+    )
+    assert read_closures(f) == {
+        dt.date(2024, 12, 23): "a",
+        dt.date(2024, 12, 24): "b",
+        dt.date(2024, 12, 27): "c",
+        dt.date(2024, 12, 30): "d",
+        dt.date(2024, 12, 31): "e",
+    }

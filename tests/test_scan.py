@@ -394,7 +394,7 @@ def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     for argv in (
         ["scan", str(src), "-o", "x.csv"],  # no --check
         ["scan", str(src), "--check", "assessment", "-o", "x.csv"],
-        ["scan", str(src), "--check", "assessment=a", "-o", "x.csv", "--as-of", "31/03/2025"],
+        ["scan", str(src), "--check", "assessment=a", "-o", "x.csv", "--as-of", "03/31/2025"],
         ["scan", str(src), "--check", "assessment=a"],  # no --output
     ):
         with pytest.raises(SystemExit) as info:

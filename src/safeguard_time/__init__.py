@@ -9,7 +9,7 @@ datetime.date(2023, 5, 9)
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from safeguard_time._dates import london_date
+from safeguard_time._dates import london_date, parse_date
 from safeguard_time.calendar import Convention, Holiday, WorkingCalendar, england_and_wales
 from safeguard_time.errors import (
     CalendarRangeError,
@@ -23,6 +23,7 @@ from safeguard_time.errors import (
 )
 
 if TYPE_CHECKING:
+    from safeguard_time._cells import DateRowError, ParsedDates, parse_dates
     from safeguard_time.deadlines import Deadline, Status, Timeliness, assess, deadline
     from safeguard_time.rules import (
         Citation,
@@ -39,11 +40,13 @@ __all__ = [
     "CalendarRangeError",
     "Citation",
     "Convention",
+    "DateRowError",
     "Deadline",
     "Edition",
     "EventOrderError",
     "Holiday",
     "NoRuleInForceError",
+    "ParsedDates",
     "Policy",
     "PolicyError",
     "ProvisionalCalendarWarning",
@@ -61,6 +64,8 @@ __all__ = [
     "deadline",
     "england_and_wales",
     "london_date",
+    "parse_date",
+    "parse_dates",
     "rule_for",
     "schedule",
     "timescales",
@@ -86,6 +91,9 @@ _LAZY = {
     "Timescale": "rules",
     "rule_for": "rules",
     "timescales": "rules",
+    "DateRowError": "_cells",
+    "ParsedDates": "_cells",
+    "parse_dates": "_cells",
 }
 
 

@@ -7,9 +7,14 @@ chunk by chunk as ``int64`` days since 1970-01-01 with :data:`NAT` for a missing
 - numpy ``datetime64`` of any unit is naive London wall time: floored to the day.
 - pandas, polars and Arrow timestamps with a time zone are converted to Europe/London
   first (one copy: the conversion needs it), then floored.
-- Sequences of ``date`` / ``datetime`` / ``numpy.datetime64`` / ``None`` are read one by
-  one (aware datetimes: their London date); an element that is not a date is remembered
-  as a bad row, so the caller can report it instead of failing the whole column.
+- Text columns (Arrow ``string``/``large_string``/``string_view``/dictionary, pandas
+  object or string dtype, polars ``String``, numpy ``str`` arrays) are read by the
+  library's date grammar (:func:`safeguard_time.parse_dates`): a refused cell is a bad row,
+  with its reason; a blank cell is missing.
+- Sequences of ``date`` / ``datetime`` / ``numpy.datetime64`` / date text / ``None`` are
+  read one by one (aware datetimes: their London date; text by the grammar); an element
+  that is not a date is remembered as a bad row, so the caller can report it instead of
+  failing the whole column.  A number is not a date here (no Excel serials in bulk).
 
 pandas, polars and pyarrow are imported only when such a column is given.
 """
@@ -24,7 +29,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from safeguard_time._dates import london_date
+from safeguard_time._cells import ParsedDates, cell_days, read_dates
+from safeguard_time._dates import is_missing, london_date, not_a_date_type, parse_text
+from safeguard_time.errors import NotADateError, SafeguardTimeError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -44,12 +51,36 @@ class DayColumn:
 
     ``values`` is one of: ``datetime64`` of any unit (floored to the day per chunk), or
     ``int32``/``int64`` days since 1970-01-01.  ``null`` marks extra missing rows (Arrow and
-    polars validity); ``bad`` holds rows whose value was not a date at all.
+    polars validity); ``bad`` holds rows whose value was not a date at all (the caller's
+    value), and ``errors`` the reason of those that are known (text the grammar refused);
+    :meth:`error` gives every bad row's reason.
     """
 
     values: npt.NDArray[Any]
     null: npt.NDArray[np.bool_] | None = None
     bad: Mapping[int, object] = attrs.field(factory=dict)
+    errors: Mapping[int, SafeguardTimeError] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, parsed: ParsedDates) -> DayColumn:
+        """The column of a :class:`~safeguard_time._cells.ParsedDates`: refused cells are bad."""
+        bad = {e.row: e.value for e in parsed.errors}
+        errors: dict[int, SafeguardTimeError] = {e.row: e.error() for e in parsed.errors}
+        return cls(parsed.days, bad=bad, errors=errors)
+
+    def error(self, row: int) -> SafeguardTimeError:
+        """Why the value at a bad ``row`` is not a date: a :class:`NotADateError`, at ``row``.
+
+        Text the grammar refused gives the grammar's reason (the error ``parse_date``
+        raises); a value of another kind says what kind it was.  ``KeyError`` if the row
+        is not bad.
+        """
+        found = self.errors.get(row)
+        if found is not None:
+            return found
+        if row not in self.bad:
+            raise KeyError(f"row {row} is not a bad row")
+        return not_a_date_type(self.bad[row]).at(row=row)
 
     def __len__(self) -> int:
         return len(self.values)
@@ -125,9 +156,10 @@ def _from_numpy(x: npt.NDArray[Any], name: str) -> DayColumn:
         return DayColumn(x)
     if x.dtype.kind == "O":
         return _from_objects(x, name)
+    if x.dtype.kind in "UT":  # text: the date grammar
+        return DayColumn.of(read_dates(x, 1900))
     raise TypeError(
-        f"{name}: expected datetime64 or object values, got a {x.dtype} array; convert first, "
-        f"e.g. np.asarray(values, dtype='datetime64[D]') for ISO strings"
+        f"{name}: expected datetime64, date text or object values, got a {x.dtype} array"
     )
 
 
@@ -135,11 +167,20 @@ def _from_objects(seq: Sequence[Any] | npt.NDArray[Any], name: str) -> DayColumn
     days: list[int] = []
     append = days.append
     bad: dict[int, object] = {}
+    errors: dict[int, SafeguardTimeError] = {}
     date_t = _dt.date
     for i, v in enumerate(seq):
         t = type(v)
         if t is date_t:
             append(v.toordinal() - _EPOCH_ORD)
+        elif t is str:
+            got = cell_days(v)
+            if isinstance(got, str):  # refused: the grammar's reason
+                bad[i] = v
+                errors[i] = NotADateError(got, value=v).at(row=i)
+                append(NAT)
+            else:
+                append(got)
         elif v is None or _is_missing(v):
             append(NAT)
         elif isinstance(v, (_dt.date, np.datetime64)):
@@ -150,19 +191,14 @@ def _from_objects(seq: Sequence[Any] | npt.NDArray[Any], name: str) -> DayColumn
         else:
             bad[i] = v
             append(NAT)
-    return DayColumn(np.array(days, dtype=np.int64), bad=bad)
+    return DayColumn(np.array(days, dtype=np.int64), bad=bad, errors=errors)
 
 
 def _np_day(v: np.datetime64) -> int:
     return int(v.astype(_M8D).astype(np.int64))
 
 
-def _is_missing(v: object) -> bool:
-    if isinstance(v, float):
-        return bool(np.isnan(v))
-    if isinstance(v, np.datetime64):
-        return bool(np.isnat(v))
-    return type(v).__name__ in {"NaTType", "NAType"}
+_is_missing = is_missing
 
 
 def _from_pandas(x: Any, name: str) -> DayColumn:
@@ -175,6 +211,8 @@ def _from_pandas(x: Any, name: str) -> DayColumn:
     if isinstance(dtype, pd.ArrowDtype):
         arrow_array: Any = series.array
         return _from_arrow(arrow_array.__arrow_array__(), name)
+    if isinstance(dtype, pd.StringDtype):  # text: the date grammar
+        return DayColumn.of(read_dates(series, 1900))
     if isinstance(dtype, pd.DatetimeTZDtype):
         series = series.dt.tz_convert(_LONDON).dt.tz_localize(None)
         dtype = series.dtype
@@ -205,7 +243,11 @@ def _from_polars(x: Any, name: str) -> DayColumn:
         return DayColumn(phys.to_numpy())
     if dtype == pl.Object:
         return _from_objects(x.to_list(), name)
-    raise TypeError(f"{name}: expected a polars Date or Datetime column, got {dtype}")
+    if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):  # the date grammar
+        return DayColumn.of(read_dates(x, 1900))
+    raise TypeError(
+        f"{name}: expected a polars Date or Datetime column, or String of date text, got {dtype}"
+    )
 
 
 def _from_arrow(x: Any, name: str) -> DayColumn:
@@ -225,8 +267,12 @@ def _from_arrow(x: Any, name: str) -> DayColumn:
         raw = _arrow_buffer(x, np.int32)
     elif pa.types.is_date64(t):
         raw = _arrow_buffer(x, np.int64).view("datetime64[ms]")
+    elif _is_text(t):  # the date grammar
+        return DayColumn.of(read_dates(x, 1900))
     else:
-        raise TypeError(f"{name}: expected an Arrow date32, date64 or timestamp column, got {t}")
+        raise TypeError(
+            f"{name}: expected an Arrow date32, date64, timestamp or string column, got {t}"
+        )
     null = x.is_null().to_numpy(zero_copy_only=False) if x.null_count else None
     return DayColumn(raw, null)
 
@@ -240,8 +286,24 @@ def _arrow_buffer(x: Any, dtype: type[np.int32] | type[np.int64]) -> npt.NDArray
     return np.frombuffer(buf, dtype=dtype, count=n, offset=x.offset * np.dtype(dtype).itemsize)
 
 
+def _is_text(t: Any) -> bool:
+    from safeguard_time._cells import _is_text_type  # noqa: PLC0415 - Arrow helpers
+
+    return _is_text_type(t)
+
+
 def day_scalar(value: object, name: str) -> int:
-    """One date-like value as days since 1970-01-01; :data:`NAT` when missing."""
+    """One date-like value as days since 1970-01-01; :data:`NAT` when missing.
+
+    Text is read by the library's date grammar; refused text raises
+    :class:`~safeguard_time.errors.NotADateError` naming ``name``.
+    """
+    if isinstance(value, str):
+        try:
+            day = parse_text(value)
+        except NotADateError as exc:
+            raise NotADateError(f"{name}: {exc}", value=value) from None
+        return NAT if day is None else day.toordinal() - _EPOCH_ORD
     if value is None or _is_missing(value):
         return NAT
     mod = _module(value)

@@ -1,24 +1,14 @@
-"""Date cells of caseload files: the forms accepted, the forms refused, and why.
+"""Whole columns of date cells, read by the library's one date grammar, cell for cell.
 
-A cell is read as a London date, or refused with a reason; nothing is guessed.
+The grammar itself, what is accepted and what is refused and why, lives in
+:mod:`safeguard_time._dates`; this module reads whole columns by the same rules, faster:
 
-Accepted:
-
-- blank (empty or spaces): no date;
-- ISO dates ``2024-03-05`` (also ``2024/03/05``), one- or two-digit month and day;
-- ISO datetimes ``2024-03-05T14:30[:00[.123]]`` (``T`` or a space): a naive time is London
-  wall time, so its date; with ``Z`` or an offset (``+01:00``, ``+0100``, ``+01``) it is
-  converted to Europe/London first: ``2023-06-30T23:30:00Z`` is 1 July 2023;
-- UK day-first dates ``5/2/2024`` (5 February), ``05/02/2024``, ``05-02-2024``,
-  ``05.02.2024``, optionally followed by a naive time;
-- day-first dates with a month name: ``5 Feb 2024``, ``05-Feb-2024``, ``5 February 2024``;
-- Excel serial numbers in the 1900 date system (``45356`` is 2024-03-05); a fraction is a time
-  of day and is dropped.
-
-Refused, each with its reason: impossible dates (``31/02/2024``), dates that only read
-month-first (``03/25/2024``), two-digit years (``05/03/24``), serial 60 (Excel's 29 February
-1900, a day that never was), numbers too large for a serial, words (``n/a``, ``unknown``) and
-anything else.
+- :func:`parse_dates` (public as ``safeguard_time.parse_dates``) reads a column of any kind
+  (Arrow, pandas, polars, numpy, a plain sequence) and gives, cell for cell, what
+  :func:`~safeguard_time._dates.parse_date` gives: a date, nothing, or the reason;
+- :func:`parse_column` / :func:`parse_columns` read Arrow string columns for the caseload
+  scan, with the common forms handled as vectorised byte operations (see their
+  docstrings) and every other cell read once per distinct value by :func:`parse_cell`.
 
 >>> parse_cell("5/2/2024")
 datetime.date(2024, 2, 5)
@@ -31,225 +21,90 @@ True
 >>> parse_cell("03/25/2024")
 Traceback (most recent call last):
 ...
-safeguard_time._cells.CellError: there is no month 25: dates are read day-first (DD/MM/YYYY); a month-first (US) date is not accepted, write 2024-03-25 if that is what it means
-
-:func:`parse_column` reads a whole Arrow string column the same way, cell for cell, with the
-common forms handled as vectorised byte operations (see its docstring).
+safeguard_time.errors.NotADateError: there is no month 25: dates are read day-first (DD/MM/YYYY); a month-first (US) date is not accepted, write 2024-03-25 if that is what it means
 """
 
 from __future__ import annotations
 
-import calendar as _calendar
 import datetime as _dt
-import re
+import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
-from safeguard_time._dates import london_tz
+from safeguard_time._dates import (
+    ACCEPTED_FORMS,
+    TIME,
+    TIME_PARTS,
+    ZONE,
+    ZONE_PARTS,
+    check_date_system,
+    london_tz,
+    parse_date,
+    serial_days_array,
+)
+from safeguard_time._dates import parse_text as parse_cell
+from safeguard_time.errors import NotADateError, UnreadableColumnWarning
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["NAT", "CellError", "ParsedColumn", "parse_cell", "parse_column", "parse_columns"]
+__all__ = [
+    "NAT",
+    "DateRowError",
+    "ParsedColumn",
+    "ParsedDates",
+    "parse_cell",
+    "parse_column",
+    "parse_columns",
+    "parse_dates",
+]
 
 #: Days since 1970-01-01 of a missing or refused cell (the ``int64`` of ``NaT``).
 NAT = int(np.iinfo(np.int64).min)
 
 _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
-_EXCEL_EPOCH = _dt.date(1899, 12, 30)  # serial 61 is 1900-03-01 (Excel counts 29 Feb 1900)
-_MAX_SERIAL = (_dt.date(9999, 12, 31) - _EXCEL_EPOCH).days
 
-# One source for the forms: Python's re here, Arrow's RE2 in parse_column (no back-references).
-_TIME = r"(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d{1,9})?)?"
-_ZONE = r"(?:Z|[+-](?:[01]\d|2[0-3])(?::?[0-5]\d)?)"
+# The datetime forms of the grammar for Arrow's RE2, built from the grammar's own pieces.
+# They are checked only on cells whose first ten bytes read as a date (``_dates_block``).
 NAIVE_DATETIME = (
-    rf"^(?:\d{{4}}[-/.]\d{{2}}[-/.]\d{{2}}[T ]|\d{{2}}[/.-]\d{{2}}[/.-]\d{{4}} ){_TIME}$"
+    rf"^(?:\d{{4}}[-/.]\d{{2}}[-/.]\d{{2}}[T ]|\d{{2}}[/.-]\d{{2}}[/.-]\d{{4}} ){TIME}$"
 )
-AWARE_DATETIME = rf"^\d{{4}}[-/.]\d{{2}}[-/.]\d{{2}}[T ]{_TIME}{_ZONE}$"
-_AWARE_PARTS = (
-    r"^\d{4}[-/.]\d{2}[-/.]\d{2}[T ](?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2})(?:[.,]\d{1,9})?)?"
-    r"(?P<z>Z|(?P<sign>[+-])(?P<zh>\d{2})(?::?(?P<zm>\d{2}))?)$"
-)
-
-_ISO = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})", re.ASCII)
-_UK = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})", re.ASCII)
-_NAMED = re.compile(r"(\d{1,2})[ /-]?([A-Za-z]{3,9})\.?[ /-]?(\d{4})", re.ASCII)
-_SHORT_YEAR = re.compile(
-    r"\d{1,2}([/.-])\d{1,2}\1\d{2}|\d{1,2}[ /-]?[A-Za-z]{3,9}\.?[ /-]?\d{2}", re.ASCII
-)
-_ISO_TIMED = re.compile(rf"(\d{{4}}([-/.])\d{{1,2}}\2\d{{1,2}})[T ]({_TIME})({_ZONE})?", re.ASCII)
-_UK_TIMED = re.compile(rf"(\d{{1,2}}([/.-])\d{{1,2}}\2\d{{4}}) ({_TIME})", re.ASCII)
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?", re.ASCII)
-_PLACEHOLDERS = {"n/a", "na", "n.a.", "none", "null", "nil", "-", "--", "?", "tbc", "unknown"}
-_MONTH_NAMES = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-]
-# English names whatever the locale: the cells are English.
-_MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)}
-_MONTHS |= {name[:3]: i for i, name in enumerate(_MONTH_NAMES, 1)} | {"sept": 9}
+AWARE_DATETIME = rf"^\d{{4}}[-/.]\d{{2}}[-/.]\d{{2}}[T ]{TIME}{ZONE}$"
+_AWARE_PARTS = rf"^\d{{4}}[-/.]\d{{2}}[-/.]\d{{2}}[T ]{TIME_PARTS}{ZONE_PARTS}$"
 
 
-class CellError(ValueError):
-    """A cell that is not a date; ``str()`` is the reason, for the errors report."""
-
-
-def _ymd(year: int, month: int, day: int, text: str, *, day_first: bool) -> _dt.date:
-    if not 1 <= month <= 12:
-        if day_first and 1 <= day <= 12 and month <= 31:
-            raise CellError(
-                f"there is no month {month}: dates are read day-first (DD/MM/YYYY); a "
-                f"month-first (US) date is not accepted, write {year:04d}-{day:02d}-"
-                f"{month:02d} if that is what it means"
-            )
-        raise CellError(f"there is no month {month} in {text!r}")
-    if year < 1:
-        raise CellError(f"there is no year 0: {text!r}")
-    last = _calendar.monthrange(year, month)[1]
-    if not 1 <= day <= last:
-        month_name = _MONTH_NAMES[month - 1].title()
-        raise CellError(f"{text!r} is not a date: {month_name} {year} has {last} days, not {day}")
-    return _dt.date(year, month, day)
-
-
-def _serial(text: str) -> _dt.date:
-    if text.startswith("-"):
-        raise CellError(f"{text!r} is not a date: a negative number")
-    whole = int(float(text)) if "." in text else int(text.lstrip("+"))
-    if whole == 0:
-        raise CellError(f"{text!r} is not a date: Excel serial 0 is day 0 of January 1900")
-    if whole == 60:
-        raise CellError(
-            f"{text!r} is not a date: Excel serial 60 is 29 February 1900, which did not exist"
-        )
-    if whole > _MAX_SERIAL:
-        hint = ""
-        if len(text) == 8 and text.isdigit():
-            hint = f"; if it is YYYYMMDD, write it as {text[:4]}-{text[4:6]}-{text[6:]}"
-        raise CellError(f"{text!r} is not a date: too large for an Excel serial number{hint}")
-    if whole < 60:  # Excel's 1900 system counts a 29 February 1900 after serial 59
-        return _dt.date(1899, 12, 31) + _dt.timedelta(days=whole)
-    return _EXCEL_EPOCH + _dt.timedelta(days=whole)
-
-
-def _date_part(text: str) -> _dt.date | None:
-    """The date of a date-only form, or None if ``text`` is not one."""
-    if m := _ISO.fullmatch(text):
-        return _ymd(int(m[1]), int(m[3]), int(m[4]), text, day_first=False)
-    if m := _UK.fullmatch(text):
-        return _ymd(int(m[4]), int(m[3]), int(m[1]), text, day_first=True)
-    return None
-
-
-def _aware(day: _dt.date, time_text: str, zone: str, text: str) -> _dt.date:
-    parts = time_text.replace(",", ".").split(":")
-    hour, minute = int(parts[0]), int(parts[1])
-    second = int(float(parts[2])) if len(parts) > 2 else 0
-    if zone == "Z":
-        offset = _dt.timedelta(0)
-    else:
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        offset = sign * _dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-    tz = _dt.timezone(offset)
-    moment = _dt.datetime(day.year, day.month, day.day, hour, minute, second, tzinfo=tz)
-    try:
-        return moment.astimezone(london_tz()).date()
-    except OverflowError:
-        raise CellError(f"{text!r} is outside the dates Python can hold") from None
-
-
-def parse_cell(text: str) -> _dt.date | None:  # noqa: PLR0911 - one return per form
-    """The London date of one cell: ``None`` if blank; :class:`CellError` if not a date.
-
-    >>> parse_cell(" 05/03/2024 ")
-    datetime.date(2024, 3, 5)
-    >>> parse_cell("2024-03-05 16:45")
-    datetime.date(2024, 3, 5)
-    >>> parse_cell("5 Mar 2024")
-    datetime.date(2024, 3, 5)
-    >>> for bad in ["31/02/2024", "05/03/24", "n/a", "60", "20240305", "soon"]:
-    ...     try:
-    ...         parse_cell(bad)
-    ...     except CellError as exc:
-    ...         print(exc)
-    '31/02/2024' is not a date: February 2024 has 29 days, not 31
-    '05/03/24' has a two-digit year: write the year in full (2024? 1924?)
-    'n/a' is not a date; leave the cell blank when there is no date
-    '60' is not a date: Excel serial 60 is 29 February 1900, which did not exist
-    '20240305' is not a date: too large for an Excel serial number; if it is YYYYMMDD, write it as 2024-03-05
-    'soon' is not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel serial number
-    """
-    text = text.strip()
-    if not text:
-        return None
-    day = _date_part(text)
-    if day is not None:
-        return day
-    if m := _ISO_TIMED.fullmatch(text):
-        day = _date_part(m[1])
-        assert day is not None  # the pattern is an ISO date's
-        return _aware(day, m[3], m[4], text) if m[4] else day
-    if m := _UK_TIMED.fullmatch(text):
-        return _date_part(m[1])
-    if _NUMBER.fullmatch(text):
-        return _serial(text)
-    if m := _NAMED.fullmatch(text):
-        month = _MONTHS.get(m[2].lower())
-        if month is not None:
-            return _ymd(int(m[3]), month, int(m[1]), text, day_first=False)
-    if _SHORT_YEAR.fullmatch(text):
-        century = text[-2:]
-        raise CellError(
-            f"{text!r} has a two-digit year: write the year in full (20{century}? 19{century}?)"
-        )
-    if text.lower() in _PLACEHOLDERS:
-        return _refuse_placeholder(text)
-    raise CellError(
-        f"{text!r} is not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel serial number"
-    )
-
-
-def _refuse_placeholder(text: str) -> _dt.date:
-    raise CellError(f"{text!r} is not a date; leave the cell blank when there is no date")
-
-
-def cell_days(text: str) -> int | str:
+def cell_days(text: str, date_system: int = 1900) -> int | str:
     """Days since 1970-01-01 for a cell (:data:`NAT` if blank), or the reason it is refused.
 
-    Answers are remembered (up to :data:`_CACHE_SIZE` distinct cells), since a column holds
-    the same few thousand dates over and over, block after block.
+    The reason is ``str()`` of the :class:`~safeguard_time.errors.NotADateError` that
+    :func:`parse_cell` raises.  Answers are remembered (up to :data:`_CACHE_SIZE` distinct
+    cells per date system), since a column holds the same few thousand dates over and over,
+    block after block.
+
+    >>> cell_days("1970-01-02"), cell_days(""), cell_days("n/a")
+    (1, -9223372036854775808, "'n/a' is not a date; leave the cell blank when there is no date")
     """
-    found = _cache.get(text)
+    cache = _caches[date_system]
+    found = cache.get(text)
     if found is not None:
         return found
     try:
-        day = parse_cell(text)
-    except CellError as exc:
+        day = parse_cell(text, date_system)
+    except NotADateError as exc:
         found = str(exc)
     else:
         found = NAT if day is None else day.toordinal() - _EPOCH_ORD
-    if len(_cache) >= _CACHE_SIZE:
-        _cache.clear()
-    _cache[text] = found
+    if len(cache) >= _CACHE_SIZE:
+        cache.clear()
+    cache[text] = found
     return found
 
 
 _CACHE_SIZE = 1 << 18
-_cache: dict[str, int | str] = {}
+_caches: dict[int, dict[str, int | str]] = {1900: {}, 1904: {}}
 
 
 # --- whole columns --------------------------------------------------------------------------
@@ -440,19 +295,23 @@ def _timed(
         offset = np.where(sign == _MINUS, -1, 1) * (zh.astype(np.int64) * 3600 + zm * 60)
     clock = _two(t, 11).astype(np.int64) * 3600 + _two(t, 14) * 60 + seconds
     utc = np.where(ok, days, 0) * 86400 + clock - offset
-    return np.where(ok, london_days(utc), NAT), ok
+    london = london_days(utc)
+    ok &= _in_python_range(london)  # else the cell reader says why
+    return np.where(ok, london, NAT), ok
 
 
-def _serials(block: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
-    """Days and validity of 5-digit Excel serial numbers (1927 to 2173)."""
+def _serials(
+    block: npt.NDArray[np.uint8], date_system: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Days and validity of 5-digit Excel serial numbers (the grammar's one conversion)."""
     t = np.ascontiguousarray(block.T)
     t -= np.uint8(48)
     ok = _digits(t, 0, 1, 2, 3, 4)
     value = np.zeros(len(ok), dtype=np.int64)
     for i in range(5):
         value = value * 10 + t[i]
-    ok &= value > 60  # serials up to 60 count from 31 December 1899 (see _serial)
-    return value - 25569, ok  # serial 25569 is 1970-01-01
+    days, valid = serial_days_array(np.where(ok, value, 0), date_system)
+    return days, ok & valid
 
 
 def london_days(utc_seconds: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -504,7 +363,7 @@ def _string_buffers(arr: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uin
     return offsets.astype(np.int64), data
 
 
-def parse_columns(arrays: Sequence[Any]) -> list[ParsedColumn]:
+def parse_columns(arrays: Sequence[Any], *, date_system: int = 1900) -> list[ParsedColumn]:
     """Read several Arrow string columns as dates, as :func:`parse_column` reads each one.
 
     The columns are read together, a slice of at most :data:`_CHUNK` cells at a time: the
@@ -520,10 +379,10 @@ def parse_columns(arrays: Sequence[Any]) -> list[ParsedColumn]:
 
     columns = [_plain_strings(arr) for arr in arrays]
     if len(columns) < 2:
-        return [parse_column(arr) for arr in columns]
+        return [parse_column(arr, date_system=date_system) for arr in columns]
     if len({arr.type for arr in columns}) > 1:
         columns = [arr.cast(pa.large_string()) for arr in columns]
-    whole = parse_column(pa.concat_arrays(columns))
+    whole = parse_column(pa.concat_arrays(columns), date_system=date_system)
     out = []
     start = 0
     for arr in columns:
@@ -544,14 +403,32 @@ def _plain_strings(arr: Any) -> Any:
         arr = arr.combine_chunks()
     if pa.types.is_dictionary(arr.type):
         arr = arr.cast(arr.type.value_type)
+    if _is_string_view(arr.type):  # no offsets buffer: cast to one that has them
+        arr = arr.cast(pa.large_string())
     return arr
+
+
+def _is_string_view(t: Any) -> bool:
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    is_view = getattr(pa.types, "is_string_view", None)  # pyarrow 16 and later
+    return bool(is_view is not None and is_view(t))
+
+
+def _is_text_type(t: Any) -> bool:
+    """Whether Arrow type ``t`` holds text: string, large_string, string_view, a dictionary."""
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return bool(pa.types.is_string(t) or pa.types.is_large_string(t) or _is_string_view(t))
 
 
 #: Cells read by one pass of the vectorised reader (see :func:`parse_columns`).
 _CHUNK = 1 << 17
 
 
-def parse_column(arr: Any) -> ParsedColumn:
+def parse_column(arr: Any, *, date_system: int = 1900) -> ParsedColumn:
     """Read an Arrow string column as dates, cell for cell as :func:`parse_cell` would.
 
     A long column is read :data:`_CHUNK` cells at a time (see :func:`_parse_cells`).
@@ -570,11 +447,12 @@ def parse_column(arr: Any) -> ParsedColumn:
     >>> col.bad.tolist(), col.reasons
     ([3], ["'31/02/2024' is not a date: February 2024 has 29 days, not 31"])
     """
+    system = check_date_system(date_system)
     arr = _plain_strings(arr)
     n = len(arr)
     if n <= _CHUNK:
-        return _parse_cells(arr)
-    parts = [_parse_cells(arr.slice(lo, _CHUNK)) for lo in range(0, n, _CHUNK)]
+        return _parse_cells(arr, system)
+    parts = [_parse_cells(arr.slice(lo, _CHUNK), system) for lo in range(0, n, _CHUNK)]
     bad = [p.bad + lo for p, lo in zip(parts, range(0, n, _CHUNK), strict=True)]
     return ParsedColumn(
         np.concatenate([p.days for p in parts]),
@@ -583,7 +461,7 @@ def parse_column(arr: Any) -> ParsedColumn:
     )
 
 
-def _parse_cells(arr: Any) -> ParsedColumn:
+def _parse_cells(arr: Any, date_system: int) -> ParsedColumn:
     """Read one Arrow string array as dates, every cell (see :func:`parse_column`)."""
     import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
     import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
@@ -607,7 +485,7 @@ def _parse_cells(arr: Any) -> ParsedColumn:
         if width == 10:
             got, ok, _ = _dates_block(block)
         elif width == 5:
-            got, ok = _serials(block)
+            got, ok = _serials(block, date_system)
         elif width < 10:
             got, ok = _short_dates(block)
         else:
@@ -631,8 +509,10 @@ def _parse_cells(arr: Any) -> ParsedColumn:
             aware = pc.match_substring_regex(sub, AWARE_DATETIME).to_numpy(zero_copy_only=False)
             if aware.any():
                 rows = timed[aware]
-                days[rows] = _aware_days(sub.filter(pa.array(aware)), got[aware])
-                todo[rows] = False
+                london = _aware_days(sub.filter(pa.array(aware)), got[aware])
+                inside = _in_python_range(london)  # else the cell reader says why
+                days[rows[inside]] = london[inside]
+                todo[rows[inside]] = False
 
     rest_rows = np.flatnonzero(todo)
     bad: list[npt.NDArray[np.int64]] = []
@@ -642,7 +522,7 @@ def _parse_cells(arr: Any) -> ParsedColumn:
         encoded = pc.dictionary_encode(sub)
         values = encoded.dictionary.to_pylist()
         codes = encoded.indices.to_numpy(zero_copy_only=False)
-        results = [cell_days(v) for v in values]
+        results = [cell_days(v, date_system) for v in values]
         value_days = np.array([r if isinstance(r, int) else NAT for r in results], np.int64)
         days[rest_rows] = value_days[codes]
         refused = np.array([isinstance(r, str) for r in results], dtype=np.bool_)
@@ -653,6 +533,15 @@ def _parse_cells(arr: Any) -> ParsedColumn:
             reasons.extend(t for t in texts if isinstance(t, str))
     bad_rows = bad[0] if bad else np.zeros(0, dtype=np.int64)
     return ParsedColumn(days, bad_rows, reasons)
+
+
+_FIRST_DAY = _dt.date.min.toordinal() - _EPOCH_ORD
+_LAST_DAY = _dt.date.max.toordinal() - _EPOCH_ORD
+
+
+def _in_python_range(days: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    """Which days are dates Python can hold (years 1 to 9999), as the cell reader requires."""
+    return np.asarray((days >= _FIRST_DAY) & (days <= _LAST_DAY), dtype=np.bool_)
 
 
 def _aware_days(sub: Any, dates: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -676,3 +565,283 @@ def _aware_days(sub: Any, dates: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]
     offset = sign * (num("zh") * 3600 + num("zm") * 60)
     seconds = dates * 86400 + num("h") * 3600 + num("m") * 60 + num("s") - offset
     return london_days(seconds)
+
+
+# --- any column: parse_dates ----------------------------------------------------------------
+
+
+@attrs.frozen
+class DateRowError:
+    """A cell of a column that is not a date.
+
+    Attributes:
+        row: the row (0-based).
+        value: the cell as it was given.
+        reason: ``str()`` of the :class:`~safeguard_time.errors.NotADateError` that
+            :func:`~safeguard_time.parse_date` raises for that cell.
+        code: the reason code, ``"not_a_date"``.
+    """
+
+    row: int
+    value: object
+    reason: str
+    code: str = NotADateError.code
+
+    def error(self) -> NotADateError:
+        """The cell's error, as :func:`~safeguard_time.parse_date` raises it, placed at its row.
+
+        >>> err = parse_dates(["2024-03-08", "n/a"]).errors[0].error()
+        >>> err.row, err.code, str(err)
+        (1, 'not_a_date', "'n/a' is not a date; leave the cell blank when there is no date")
+        """
+        err = NotADateError(self.reason, value=self.value)
+        err.at(row=self.row)
+        return err
+
+
+@attrs.frozen(eq=False)
+class ParsedDates:
+    """A column read as dates by :func:`~safeguard_time.parse_dates`.
+
+    Attributes:
+        days: one ``numpy.datetime64[D]`` per row; ``NaT`` where the cell is blank (or
+            missing: ``None``, NaN, ``NaT``, a null) or refused.
+        errors: the refused cells, by row, each with its reason.
+    """
+
+    days: npt.NDArray[np.datetime64]
+    errors: tuple[DateRowError, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    @property
+    def bad(self) -> npt.NDArray[np.int64]:
+        """The rows refused, ascending.
+
+        >>> parse_dates(["n/a", "", "2024-03-08", "31/02/2024"]).bad.tolist()
+        [0, 3]
+        """
+        return np.fromiter((e.row for e in self.errors), np.int64, len(self.errors))
+
+    @property
+    def missing(self) -> npt.NDArray[np.bool_]:
+        """Which rows have no date, because the cell is blank or refused.
+
+        >>> parse_dates(["n/a", "", "2024-03-08"]).missing.tolist()
+        [True, True, False]
+        """
+        return np.isnat(self.days)
+
+
+def parse_dates(column: Any, *, date_system: int = 1900) -> ParsedDates:
+    """Read a whole column as dates, cell for cell as :func:`~safeguard_time.parse_date` does.
+
+    ``column`` may be an Arrow array or chunked array (``string``, ``large_string``,
+    ``string_view``, a dictionary of strings), a pandas Series or Index (object, string or
+    Arrow-string dtype), a polars ``String`` Series, a numpy array of text or objects, or a
+    plain sequence of cells; text is read by the library's date grammar.  Columns that
+    already hold dates (numpy ``datetime64``, pandas, polars and Arrow dates and
+    timestamps; aware ones converted to Europe/London) pass through, and numeric columns
+    are Excel serial numbers in ``date_system`` (1900 or 1904).
+
+    Every row is returned: a date, ``NaT`` for a blank or missing cell, or ``NaT`` and an
+    entry in ``errors`` whose reason is ``str()`` of the error
+    :func:`~safeguard_time.parse_date` raises for that cell.  Arrow columns (and pandas
+    and polars text, which are Arrow inside) take the vectorised reader of the caseload
+    scan; other inputs are read one distinct value at a time.
+
+    A column in which every cell that is not blank is refused is probably not a column of
+    dates: that emits one :class:`~safeguard_time.errors.UnreadableColumnWarning`, naming
+    the forms accepted, and the rows are still returned with their reasons.
+
+    >>> got = parse_dates(["2024-03-08", "08/03/2024", "8th March 2024", "", "n/a", 45359])
+    >>> got.days.tolist()
+    [datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), None, None, datetime.date(2024, 3, 8)]
+    >>> [(e.row, e.value, e.reason) for e in got.errors]
+    [(4, 'n/a', "'n/a' is not a date; leave the cell blank when there is no date")]
+    >>> import pyarrow as pa
+    >>> parse_dates(pa.array(["2023-06-30T23:30:00Z", None])).days.tolist()
+    [datetime.date(2023, 7, 1), None]
+    """
+    parsed = read_dates(column, check_date_system(date_system))
+    if parsed.errors and not (~np.isnat(parsed.days)).any():
+        first = parsed.errors[0]
+        warnings.warn(
+            f"no cell of the column is a date: all {len(parsed.errors)} cells that are not "
+            f"blank were refused (row {first.row}: {first.reason}); the forms accepted are "
+            f"{ACCEPTED_FORMS}",
+            UnreadableColumnWarning,
+            stacklevel=2,
+        )
+    return parsed
+
+
+def _module(x: object) -> str:
+    return type(x).__module__.split(".")[0]
+
+
+def read_dates(column: Any, date_system: int) -> ParsedDates:
+    """:func:`parse_dates` without the warning (for the readers that report rows themselves).
+
+    >>> read_dates(["n/a"], 1900).errors[0].row
+    0
+    """
+    if isinstance(column, np.ndarray):
+        return _from_numpy(column, date_system)
+    mod = _module(column)
+    if mod == "pyarrow":
+        return _from_arrow(column, date_system)
+    if mod == "pandas":
+        return _from_pandas(column, date_system)
+    if mod == "polars":
+        return _from_polars(column, date_system)
+    if not isinstance(column, str | bytes | _dt.date | np.datetime64) and hasattr(
+        column, "__iter__"
+    ):
+        return from_values(list(column), date_system)
+    raise TypeError(
+        "expected a column of dates or date text (a sequence, a numpy array, a pandas or "
+        f"polars Series, an Arrow array), got {type(column).__name__}; for one value use "
+        "parse_date"
+    )
+
+
+def from_values(values: Sequence[Any], date_system: int) -> ParsedDates:
+    """Read cells of any kind one by one (text once per distinct value).
+
+    >>> from_values(["2024-03-08", None, 45359.5], 1900).days.tolist()
+    [datetime.date(2024, 3, 8), None, datetime.date(2024, 3, 8)]
+    """
+    days = np.empty(len(values), dtype=np.int64)
+    errors: list[DateRowError] = []
+    date_t, str_t = _dt.date, str
+    for i, v in enumerate(values):
+        t = type(v)
+        if t is date_t:
+            days[i] = v.toordinal() - _EPOCH_ORD
+            continue
+        if t is str_t:
+            got = cell_days(v, date_system)
+            if isinstance(got, str):
+                errors.append(DateRowError(i, v, got))
+                days[i] = NAT
+            else:
+                days[i] = got
+            continue
+        try:
+            day = parse_date(v, date_system=date_system)
+        except NotADateError as exc:
+            errors.append(DateRowError(i, v, str(exc)))
+            days[i] = NAT
+        else:
+            days[i] = NAT if day is None else day.toordinal() - _EPOCH_ORD
+    return ParsedDates(days.view("datetime64[D]"), tuple(errors))
+
+
+def _from_numpy(x: npt.NDArray[Any], date_system: int) -> ParsedDates:
+    if x.ndim != 1:
+        raise ValueError(f"expected a one-dimensional column, got shape {x.shape}")
+    kind = x.dtype.kind
+    if kind == "M":
+        return ParsedDates(x.astype("datetime64[D]"))
+    if kind in "iuf":
+        return _from_serials(x, date_system)
+    if kind in "UTOb":  # text, objects, booleans (refused, with their reason)
+        return from_values(x.tolist(), date_system)
+    raise TypeError(f"expected dates, date text or Excel serial numbers, got a {x.dtype} array")
+
+
+def _from_serials(x: npt.NDArray[Any], date_system: int) -> ParsedDates:
+    """A numeric column as Excel serial numbers: vectorised, the refused ones said why."""
+    days, ok = serial_days_array(x, date_system)
+    days = np.where(ok, days, NAT)
+    refused = ~ok
+    if x.dtype.kind == "f":
+        refused &= ~np.isnan(x)
+    errors: list[DateRowError] = []
+    rows = np.flatnonzero(refused)
+    if len(rows):
+        reasons: dict[str, str] = {}  # by repr: 0.0 and -0.0 are equal, but shown apart
+        for row, value in zip(rows.tolist(), x[rows].tolist(), strict=True):
+            key = repr(value)
+            if key not in reasons:
+                try:
+                    parse_date(value, date_system=date_system)
+                except NotADateError as exc:
+                    reasons[key] = str(exc)
+            errors.append(DateRowError(row, value, reasons[key]))
+    return ParsedDates(days.view("datetime64[D]"), tuple(errors))
+
+
+def _passed_through(x: Any) -> ParsedDates:
+    """A column of dates or timestamps (see ``_bulk_input.to_days``), floored to the day."""
+    from safeguard_time._bulk_input import to_days  # noqa: PLC0415 - it imports this module
+
+    col = to_days(x, "column")
+    return ParsedDates(np.asarray(col.chunk(0, len(col)), dtype=np.int64).view("datetime64[D]"))
+
+
+def _from_arrow(x: Any, date_system: int) -> ParsedDates:
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    if not isinstance(x, pa.Array | pa.ChunkedArray):
+        raise TypeError(f"expected an Arrow array, got {type(x).__name__}")
+    t = x.type
+    if _is_text_type(t):
+        arr = _plain_strings(x)
+        col = parse_column(arr, date_system=date_system)
+        values = arr.take(pa.array(col.bad)).to_pylist() if len(col.bad) else []
+        errors = tuple(
+            DateRowError(row, value, reason)
+            for row, value, reason in zip(col.bad.tolist(), values, col.reasons, strict=True)
+        )
+        return ParsedDates(col.days.view("datetime64[D]"), errors)
+    if pa.types.is_integer(t) or pa.types.is_floating(t):
+        if x.null_count and pa.types.is_integer(t):
+            return from_values(x.to_pylist(), date_system)
+        return _from_serials(x.to_numpy(zero_copy_only=False), date_system)
+    if pa.types.is_null(t):
+        return ParsedDates(np.full(len(x), NAT, dtype=np.int64).view("datetime64[D]"))
+    return _passed_through(x)
+
+
+def _from_pandas(x: Any, date_system: int) -> ParsedDates:
+    import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    series: Any = x if isinstance(x, pd.Series) else pd.Series(x, copy=False)
+    dtype = series.dtype
+    if isinstance(dtype, pd.ArrowDtype) or (
+        isinstance(dtype, pd.StringDtype) and str(dtype.storage).startswith("pyarrow")
+    ):  # Arrow inside: text takes the vectorised reader
+        return _from_arrow(series.array.__arrow_array__(), date_system)
+    kind = dtype.kind
+    if kind in "Ob" or (kind in "iu" and series.hasnans):  # text, objects; nullable with gaps
+        return from_values(series.astype(object).tolist(), date_system)
+    if kind == "f":
+        return _from_serials(series.to_numpy(dtype=np.float64, na_value=np.nan), date_system)
+    if kind in "iu":
+        return _from_serials(np.asarray(series.to_numpy()), date_system)
+    return _passed_through(series)
+
+
+def _from_polars(x: Any, date_system: int) -> ParsedDates:
+    import polars as pl  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+
+    if not isinstance(x, pl.Series):
+        raise TypeError(f"expected a polars Series, got {type(x).__name__}")
+    dtype = x.dtype
+    if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):
+        text = x.cast(pl.String)
+        try:
+            import pyarrow  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: F401, PLC0415
+        except ImportError:  # the vectorised reader needs Arrow: read the values one by one
+            return from_values(text.to_list(), date_system)
+        return _from_arrow(text.to_arrow(), date_system)
+    if dtype.is_numeric():
+        if x.null_count() and dtype.is_integer():  # exact, one by one
+            return from_values(x.to_list(), date_system)
+        return _from_serials(x.to_numpy(), date_system)
+    if dtype in (pl.Object, pl.Boolean, pl.Null):
+        return from_values(x.to_list(), date_system)
+    return _passed_through(x)

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
 from safeguard_time.errors import ProvisionalCalendarWarning, SafeguardTimeError
 from safeguard_time.export import add_calendar_arguments, run_calendar_command
@@ -21,11 +22,12 @@ from safeguard_time.export import add_calendar_arguments, run_calendar_command
 __all__ = ["main"]
 
 
-def _iso_date(text: str) -> _dt.date:
+def _date_arg(text: str) -> _dt.date:
+    """A command-line date, read by the library's date grammar (the error says why not)."""
     try:
-        return _dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+        return london_date(text)
+    except SafeguardTimeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _convention(text: str) -> Convention:
@@ -243,28 +245,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("due", parents=[conv], help="a timescale's deadline, with its explanation")
     p.add_argument("timescale", help="a timescale id, e.g. assessment (see 'rules')")
-    p.add_argument("date", type=_iso_date, help="the date of the start event")
+    p.add_argument("date", type=_date_arg, help="the date of the start event")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_due)
 
     p = sub.add_parser("rules", help="the rules, with citations and source status")
-    p.add_argument("--on", type=_iso_date, help="only the rules in force on this date")
+    p.add_argument("--on", type=_date_arg, help="only the rules in force on this date")
     p.set_defaults(func=_cmd_rules)
 
     p = sub.add_parser("add", parents=[conv], help="the date N working days after DATE")
-    p.add_argument("date", type=_iso_date)
+    p.add_argument("date", type=_date_arg)
     p.add_argument("n", type=int)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_add)
 
     p = sub.add_parser("between", parents=[conv], help="working days elapsed from START to END")
-    p.add_argument("start", type=_iso_date)
-    p.add_argument("end", type=_iso_date)
+    p.add_argument("start", type=_date_arg)
+    p.add_argument("end", type=_date_arg)
     p.set_defaults(func=_cmd_between)
 
     p = sub.add_parser("holidays", help="the non-working weekdays of the calendar")
-    p.add_argument("--from", dest="from_date", type=_iso_date)
-    p.add_argument("--to", dest="to_date", type=_iso_date)
+    p.add_argument("--from", dest="from_date", type=_date_arg)
+    p.add_argument("--to", dest="to_date", type=_date_arg)
     p.set_defaults(func=_cmd_holidays)
 
     p = sub.add_parser(
@@ -285,7 +287,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TIMESCALE=START_COL[:END_COL]",
         help="a timescale and the columns of its start and end events (repeatable)",
     )
-    p.add_argument("--as-of", type=_iso_date, help="judge open cases as of this date (YYYY-MM-DD)")
+    p.add_argument("--as-of", type=_date_arg, help="judge open cases as of this date (YYYY-MM-DD)")
     p.add_argument(
         "-o",
         "--output",

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from safeguard_time import bulk
+from safeguard_time._dates import date_to_serial
 from safeguard_time._holiday_data import DATA_DIR
 
 __all__ = [
@@ -129,7 +130,7 @@ def _formats(days: Days, rng: np.random.Generator) -> Text:
         table[0, j] = day.isoformat()
         table[1, j] = f"{day:%d/%m/%Y}"
         table[2, j] = f"{day.day}/{day.month}/{day.year}"
-        table[3, j] = str((day - dt.date(1899, 12, 30)).days)
+        table[3, j] = str(date_to_serial(day))
         table[4, j] = day.isoformat()
     form = rng.choice(6, size=n, p=[0.62, 0.18, 0.06, 0.08, 0.04, 0.02])
     # form: 0 ISO, 1 UK, 2 short UK, 3 naive datetime, 4 UTC timestamp, 5 Excel serial

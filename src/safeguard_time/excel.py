@@ -12,7 +12,10 @@ ordinary callables (the xlwings decorators are only applied when xlwings imports
 >>> SGT_WORKDAY(dt.date(2022, 12, 23), 1)          # Christmas and Boxing Day skipped
 datetime.date(2022, 12, 28)
 >>> SGT_WORKDAY([[45359], ["n/a"]], 1)              # a column: serial 45359 is Fri 8 Mar 2024
-[[datetime.date(2024, 3, 11)], ["#VALUE! not a date: 'n/a' (write 2024-03-08, 08/03/2024 or 8 March 2024)"]]
+[[datetime.date(2024, 3, 11)], ["#VALUE! 'n/a' is not a date; leave the cell blank when there is no date"]]
+
+Date cells are read by the library's one date grammar (see ``safeguard_time.parse_date``),
+serial numbers (and serial text) in the workbook's date system.
 
 See ``docs/excel.md`` for the argument forms and how to load the functions into Excel.
 """
@@ -33,12 +36,14 @@ from typing import Annotated, Any, NamedTuple, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from safeguard_time._dates import london_date
+from safeguard_time import _dates
+from safeguard_time._dates import SERIAL_RANGE, days_serial, parse_date, serial_days_array
 from safeguard_time.calendar import Convention, england_and_wales
 from safeguard_time.errors import (
     CalendarRangeError,
     EventOrderError,
     NoRuleInForceError,
+    NotADateError,
     ProvisionalCalendarWarning,
     UnknownTimescaleError,
 )
@@ -125,37 +130,6 @@ _CAUGHT = (_CellError, ValueError, TypeError, LookupError, ArithmeticError)
 
 # --- reading cells ------------------------------------------------------------------------
 
-_BASE_1900 = _dt.date(1899, 12, 30)  # serial 61 = 1900-03-01; below 60 the base is a day later
-_BASE_1904 = _dt.date(1904, 1, 1)
-
-_MONTHS = {
-    name: i
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ],
-        start=1,
-    )
-    for name in names
-}
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
-_DAY_FIRST = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4})")
-_SHORT_YEAR = re.compile(r"\d{1,2}([/.-])\d{1,2}\1\d{2}")
-_YEAR_FIRST = re.compile(r"\d{4}([/.])\d{1,2}\1\d{1,2}")
-_WORDS = re.compile(r"(\d{1,2})(?:st|nd|rd|th)? ([A-Za-z]+),? (\d{4})")
-_HINT = "(write 2024-03-08, 08/03/2024 or 8 March 2024)"
-
 
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
@@ -167,64 +141,23 @@ def _passthrough(value: Any) -> None:
         raise _CellError(value.strip())
 
 
-def _real_date(year: int, month: int, day: int, text: str) -> _dt.date:
-    try:
-        return _dt.date(year, month, day)
-    except ValueError:
-        raise _CellError(
-            f"#VALUE! impossible date {text!r} (read day {day}, month {month}, year {year})"
-        ) from None
-
-
-def _parse_text(text: str) -> _dt.date:
-    s = text.strip()
-    if m := _ISO.fullmatch(s):
-        return _real_date(int(m[1]), int(m[2]), int(m[3]), text)
-    if m := _DAY_FIRST.fullmatch(s):
-        return _real_date(int(m[4]), int(m[3]), int(m[1]), text)
-    if m := _WORDS.fullmatch(s):
-        month = _MONTHS.get(m[2].lower())
-        if month is not None:
-            return _real_date(int(m[3]), month, int(m[1]), text)
-    if _SHORT_YEAR.fullmatch(s):
-        raise _CellError(f"#VALUE! two-digit year in {text!r}: write the year in full {_HINT}")
-    if _YEAR_FIRST.fullmatch(s):
-        raise _CellError(f"#VALUE! ambiguous date {text!r} {_HINT}")
-    raise _CellError(f"#VALUE! not a date: {text!r} {_HINT}")
-
-
 def serial_to_date(serial: float, date_system: int = 1900) -> _dt.date:
     """The date of an Excel serial number (the time of day, if any, is dropped).
 
     The 1900 system keeps Excel's fictitious 29 February 1900 (serial 60): serials from 61
-    count from 1899-12-30, serials 1 to 59 from 1899-12-31, and 60 is refused.
+    count from 1899-12-30, serials 1 to 59 from 1899-12-31, and 60 is refused.  This is the
+    library's one serial conversion (``safeguard_time.parse_date`` reads serials with it).
 
     >>> serial_to_date(45359), serial_to_date(45359.75), serial_to_date(1)
     (datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), datetime.date(1900, 1, 1))
     >>> serial_to_date(59), serial_to_date(61), serial_to_date(43897, 1904)
     (datetime.date(1900, 2, 28), datetime.date(1900, 3, 1), datetime.date(2024, 3, 8))
 
-    Raises ``ValueError`` (whose text is the error cell) for serial 60, serials below the
-    first day of the date system, and non-finite numbers.
+    Raises :class:`~safeguard_time.errors.NotADateError` (a ``ValueError``) for serial 60,
+    serials below the first day of the date system or after 9999-12-31, non-finite numbers
+    and booleans; its text says which.
     """
-    if isinstance(serial, bool) or not math.isfinite(serial):
-        raise _CellError(f"#VALUE! not a date: {serial!r}")
-    whole = math.floor(serial)
-    if date_system == 1904:
-        base, first = _BASE_1904, 0
-    else:
-        if whole == 60:
-            raise _CellError(
-                "#VALUE! serial 60 is 29 February 1900, a day that exists only in "
-                "Excel's 1900 date system"
-            )
-        base, first = (_BASE_1900, 1) if whole > 60 else (_BASE_1900 + _dt.timedelta(1), 1)
-    if whole < first:
-        raise _CellError(f"#NUM! {serial!r} is not a date serial of the {date_system} date system")
-    try:
-        return base + _dt.timedelta(days=whole)
-    except OverflowError:
-        raise _CellError(f"#NUM! {serial!r} is after the last date Excel knows") from None
+    return _dates.serial_to_date(serial, date_system)
 
 
 def date_to_serial(day: _dt.date, date_system: int = 1900) -> int:
@@ -233,28 +166,40 @@ def date_to_serial(day: _dt.date, date_system: int = 1900) -> int:
     >>> date_to_serial(_dt.date(2024, 3, 8)), date_to_serial(_dt.date(2024, 3, 8), 1904)
     (45359, 43897)
     """
-    if date_system == 1904:
-        return (day - _BASE_1904).days
-    if day < _dt.date(1900, 3, 1):  # before Excel's fictitious 29 Feb 1900
-        return (day - _BASE_1900).days - 1
-    return (day - _BASE_1900).days
+    return _dates.date_to_serial(day, date_system)
+
+
+def _number_out_of_range(value: Any, date_system: int) -> bool:
+    """Whether ``value`` is a finite number outside the serials of the date system."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        return False
+    if isinstance(value, numbers.Integral):
+        whole = int(value)
+    elif math.isfinite(float(value)):
+        whole = math.floor(float(value))
+    else:
+        return False
+    first, last = SERIAL_RANGE[date_system]
+    return not first <= whole <= last
 
 
 def _date(value: Any, date_system: int) -> _dt.date | None:
-    """A cell as a date; ``None`` for an empty cell."""
+    """A cell as a date (the library's date grammar); ``None`` for an empty cell.
+
+    The error cell is the grammar's reason: ``#NUM!`` for a number outside the serials of
+    the date system, ``#VALUE!`` for everything else.
+    """
     if _is_empty(value):
         return None
     _passthrough(value)
-    if isinstance(value, str):
-        return _parse_text(value)
-    if isinstance(value, bool):
-        raise _CellError(f"#VALUE! not a date: {value!r}")
-    if isinstance(value, numbers.Real):
-        return serial_to_date(float(value), date_system)
     try:
-        return london_date(value)
-    except (TypeError, ValueError):
-        raise _CellError(f"#VALUE! not a date: {value!r}") from None
+        day = parse_date(value, date_system=date_system)
+    except NotADateError as exc:
+        code = "#NUM!" if _number_out_of_range(value, date_system) else "#VALUE!"
+        raise _CellError(f"{code} {exc}") from None
+    if day is None:  # NaN, NaT: missing in Python, but not an empty cell of a sheet
+        raise _CellError(f"#VALUE! not a date: {value!r}")
+    return day
 
 
 def _whole_number(value: Any) -> int | None:
@@ -421,20 +366,7 @@ def _column(values: list[Any], states: list[int], dtype: Any) -> _Column:
 
 def _serial_days(serials: npt.NDArray[np.float64], system: int) -> tuple[Any, Any]:
     """Serial numbers as days since 1970-01-01, and which are valid (as ``serial_to_date``)."""
-    finite = np.isfinite(serials)
-    # clipped so that the cast below cannot overflow: anything clipped is invalid anyway
-    whole = np.clip(np.floor(np.where(finite, serials, 0.0)), -1.0, 1e7)
-    if system == 1904:
-        base, first = _BASE_1904, 0
-        days = whole.astype(np.int64) + (base.toordinal() - _EPOCH_ORD)
-        valid = finite & (whole >= first)
-    else:
-        base, first = _BASE_1900, 1
-        shift = np.where(whole > 60, 0, 1) + (base.toordinal() - _EPOCH_ORD)
-        days = whole.astype(np.int64) + shift
-        valid = finite & (whole >= first) & (whole != 60)
-    valid &= whole <= (_dt.date.max - base).days
-    return days, valid
+    return serial_days_array(serials, system)
 
 
 def _uniform_dates(cells: list[Any], system: int) -> _Column | None:
@@ -640,12 +572,7 @@ def _dates_out(
     if not as_serial:
         dates: npt.NDArray[np.object_] = days.view("datetime64[D]").astype(object)
         return dates
-    if system == 1904:
-        serials = days - (_BASE_1904.toordinal() - _EPOCH_ORD)
-    else:
-        early = days < _dt.date(1900, 3, 1).toordinal() - _EPOCH_ORD
-        serials = days - (_BASE_1900.toordinal() - _EPOCH_ORD) - early
-    out: npt.NDArray[np.object_] = serials.astype(object)
+    out: npt.NDArray[np.object_] = days_serial(days, system).astype(object)
     return out
 
 

@@ -50,7 +50,12 @@ import numpy as np
 
 from safeguard_time._dates import london_date
 from safeguard_time.calendar import WorkingCalendar, england_and_wales
-from safeguard_time.errors import CalendarRangeError, ProvisionalCalendarWarning
+from safeguard_time.errors import (
+    CalendarRangeError,
+    MissingDateError,
+    NotADateError,
+    ProvisionalCalendarWarning,
+)
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -900,27 +905,22 @@ def _write_sql_stream(
 
 # --- closures file ---------------------------------------------------------------------------
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-
 
 def _closure_date(text: str, where: str) -> _dt.date:
-    s = text.strip()
+    """A closure's date, read by the library's date grammar; the error names the row."""
     try:
-        if m := _ISO_DATE.fullmatch(s):
-            return _dt.date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _UK_DATE.fullmatch(s):
-            return _dt.date(int(m[3]), int(m[2]), int(m[1]))
-    except ValueError:
-        raise ValueError(f"{where}: impossible date {text!r}") from None
-    raise ValueError(f"{where}: not a date {text!r}; write YYYY-MM-DD or DD/MM/YYYY")
+        return london_date(text)
+    except (NotADateError, MissingDateError) as exc:
+        raise type(exc)(f"{where}: {exc}", value=text) from None
 
 
 def read_closures(path: PathLike) -> dict[_dt.date, str]:
     r"""Read a closures file: a CSV with a header row ``date,label``, one closure day a row.
 
-    Dates are ISO (``2024-12-27``) or UK day-first (``27/12/2024``, as Excel saves them in a
-    UK locale); every day needs a label, and a day may appear only once.  Other columns,
+    Dates are read by the library's date grammar: ISO (``2024-12-27``), UK day-first
+    (``27/12/2024``, as Excel saves them in a UK locale), ``27 Dec 2024`` and the other forms
+    of :func:`safeguard_time.parse_date`; every day needs a label, and a day may appear only
+    once.  Other columns,
     blank rows and a UTF-8 byte-order mark are ignored.  Errors name the file and row.
 
     >>> import pathlib, tempfile
