@@ -635,7 +635,10 @@ def test_out_of_range_and_bad_values_are_error_rows() -> None:
     assert got.errors[1].value == np.datetime64("20000-01-01")
     assert reasons[2] == "there is no month 13 in '2024-13-01'"
     assert reasons[3].startswith("end 2100-01-04 is outside")
-    assert reasons[4] == "'soon' is not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel serial number"
+    assert (
+        reasons[4]
+        == "'soon' is not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel serial number"
+    )
     assert reasons[5] == (
         "assessment from 2099-12-01: the result falls outside the supported calendar range "
         "1990-01-01 to 2099-12-31"
