@@ -256,7 +256,7 @@ def test_bad_options_fill_the_shape_with_the_error() -> None:
     out = SGT_WORKDAY([D(2024, 3, 8), D(2024, 3, 9)], 1, 1901)
     assert out == ["#VALUE! date_system must be 1900 or 1904, got 1901"] * 2
     assert SGT_WORKDAY(D(2024, 3, 8), 1, serial="maybe").startswith("#VALUE! serial must be")
-    assert SGT_DUE("assessment", D(2024, 3, 8), "sideways").startswith("#VALUE! convention")
+    assert SGT_DUE("assessment", D(2024, 3, 8), "sideways").startswith("#VALUE! unknown convention")
     assert SGT_WORKDAY(D(2024, 3, 8), 1, [[1904, 1900]]).startswith("#VALUE! date_system must")
 
 

@@ -8,7 +8,6 @@ exported ``BankHolidays`` named range.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import json
@@ -37,15 +36,14 @@ from safeguard_time import (
     WorkingCalendar,
     england_and_wales,
 )
+from safeguard_time.cli import main
 from safeguard_time.export import (
     COLUMNS,
     LOAD_PARQUET_DUCKDB,
     QUERIES,
-    add_calendar_arguments,
     calendar_table,
     export_metadata,
     read_closures,
-    run_calendar_command,
     write_csv,
     write_parquet,
     write_sql,
@@ -571,10 +569,8 @@ def test_libreoffice_workday_over_the_named_range(tmp_path: Path) -> None:
 # --- the command line ------------------------------------------------------------------------
 
 
-def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="safeguard-time calendar")
-    add_calendar_arguments(parser)
-    return parser.parse_args(argv)
+def calendar_command(argv: list[str]) -> int:
+    return main(["calendar", *argv])
 
 
 def test_command_writes_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -591,7 +587,7 @@ def test_command_writes_every_format(tmp_path: Path, capsys: pytest.CaptureFixtu
         ("c.sql", ["--dialect", "duckdb"]),
         ("c.txt", ["--format", "sql", "--dialect", "sqlite", "--table", "cal"]),
     ]:
-        assert run_calendar_command(parse([*span, "--output", str(tmp_path / name), *extra])) == 0
+        assert calendar_command([*span, "--output", str(tmp_path / name), *extra]) == 0
         assert (tmp_path / name).exists()
         err = capsys.readouterr().err
         assert "# wrote 2557 days 2024-01-01..2030-12-31" in err
@@ -609,7 +605,7 @@ def test_command_writes_every_format(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_command_writes_sql_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["--from", "2024-05-01", "--to", "2024-05-31", "--format", "sql"]
-    assert run_calendar_command(parse([*argv, "--dialect", "postgres", "--output", "-"])) == 0
+    assert calendar_command([*argv, "--dialect", "postgres", "--output", "-"]) == 0
     out = capsys.readouterr()
     assert out.out.startswith("-- Working-day calendar") and out.out.rstrip().endswith("COMMIT;")
     assert "to standard output" in out.err
@@ -617,21 +613,21 @@ def test_command_writes_sql_to_stdout(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_command_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     span = ["--from", "2024-01-01", "--to", "2024-12-31"]
-    with pytest.raises(ValueError, match="needs --dialect"):
-        run_calendar_command(parse([*span, "--output", str(tmp_path / "c.sql")]))
-    with pytest.raises(ValueError, match="--dialect applies to --format sql only"):
-        run_calendar_command(parse([*span, "--output", "c.csv", "--dialect", "tsql"]))
-    with pytest.raises(ValueError, match="cannot tell it from"):
-        run_calendar_command(parse([*span, "--output", "calendar"]))
-    with pytest.raises(ValueError, match="writes csv or sql only"):
-        run_calendar_command(parse([*span, "--output", "-", "--format", "xlsx"]))
+    for extra, message in [
+        (["--output", str(tmp_path / "c.sql")], "needs --dialect"),
+        (["--output", "c.csv", "--dialect", "tsql"], "--dialect applies to --format sql only"),
+        (["--output", "calendar"], "cannot tell it from"),
+        (["--output", "-", "--format", "xlsx"], "writes csv or sql only"),
+    ]:
+        assert calendar_command([*span, *extra]) == 2
+        assert message in capsys.readouterr().err
     bad = tmp_path / "bad.csv"
     bad.write_text("date,label\n2024-12-27,Closure\n2024-13-01,Closure\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"row 3: there is no month 13 in '2024-13-01'"):
-        run_calendar_command(parse([*span, "--closures", str(bad), "--output", "c.csv"]))
+    assert calendar_command([*span, "--closures", str(bad), "--output", "c.csv"]) == 2
+    assert "row 3: there is no month 13 in '2024-13-01'" in capsys.readouterr().err
     missing = tmp_path / "missing.csv"
     argv = [*span, "--closures", str(missing), "--output", str(tmp_path / "c.csv")]
-    assert run_calendar_command(parse(argv)) == 2
+    assert calendar_command(argv) == 2
     assert "missing.csv" in capsys.readouterr().err
 
 

@@ -12,8 +12,8 @@ import pytest
 
 import safeguard_time
 from safeguard_time import example
-from safeguard_time._scan import load_policy
 from safeguard_time.cli import main
+from safeguard_time.io.scan import load_policy
 from safeguard_time.rules import Policy
 
 

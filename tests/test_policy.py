@@ -261,7 +261,7 @@ def test_load_refuses_unreadable_files(tmp_path: Path) -> None:
 
 
 def test_scan_load_policy_turns_policy_errors_into_scan_errors(tmp_path: Path) -> None:
-    from safeguard_time._scan import ScanError, load_policy  # noqa: PLC0415
+    from safeguard_time.io.scan import ScanError, load_policy  # noqa: PLC0415
 
     good = _write(tmp_path / "p.json", json.dumps({"single_assessment": "2016-09-01"}))
     assert load_policy(str(good)) == Policy(single_assessment=D(2016, 9, 1))

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from safeguard_time import Convention
-from safeguard_time._report import render_report
-from safeguard_time._scan import Check, CheckSummary, ScanOptions, ScanSummary, scan
 from safeguard_time.cli import main
+from safeguard_time.io.report import render_report
+from safeguard_time.io.scan import Check, CheckSummary, ScanOptions, ScanSummary, scan
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src" / "safeguard_time" / "_data" / "example_caseload.csv"

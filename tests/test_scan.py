@@ -20,9 +20,9 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped,import-not-found,unu
 import pytest
 
 from safeguard_time import deadline
-from safeguard_time._cells import parse_cell
-from safeguard_time._scan import Check, ScanOptions, scan
 from safeguard_time.cli import main
+from safeguard_time.io.cells import parse_cell
+from safeguard_time.io.scan import Check, ScanOptions, scan
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src" / "safeguard_time" / "_data" / "example_caseload.csv"

@@ -23,8 +23,8 @@ from safeguard_time.errors import (
 )
 
 if TYPE_CHECKING:
-    from safeguard_time._cells import DateRowError, ParsedDates, parse_dates
     from safeguard_time.deadlines import Deadline, Status, Timeliness, assess, deadline
+    from safeguard_time.io.cells import DateRowError, ParsedDates, parse_dates
     from safeguard_time.rules import (
         Citation,
         Edition,
@@ -91,9 +91,9 @@ _LAZY = {
     "Timescale": "rules",
     "rule_for": "rules",
     "timescales": "rules",
-    "DateRowError": "_cells",
-    "ParsedDates": "_cells",
-    "parse_dates": "_cells",
+    "DateRowError": "io.cells",
+    "ParsedDates": "io.cells",
+    "parse_dates": "io.cells",
 }
 
 

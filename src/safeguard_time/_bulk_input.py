@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from safeguard_time._cells import ParsedDates, cell_days, read_dates
 from safeguard_time._dates import is_missing, london_date, not_a_date_type, parse_text
 from safeguard_time.errors import NotADateError, SafeguardTimeError
+from safeguard_time.io.cells import ParsedDates, cell_days, read_dates
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -63,7 +63,7 @@ class DayColumn:
 
     @classmethod
     def of(cls, parsed: ParsedDates) -> DayColumn:
-        """The column of a :class:`~safeguard_time._cells.ParsedDates`: refused cells are bad."""
+        """The column of a :class:`~safeguard_time.io.cells.ParsedDates`: refused cells are bad."""
         bad = {e.row: e.value for e in parsed.errors}
         errors: dict[int, SafeguardTimeError] = {e.row: e.error() for e in parsed.errors}
         return cls(parsed.days, bad=bad, errors=errors)
@@ -287,7 +287,7 @@ def _arrow_buffer(x: Any, dtype: type[np.int32] | type[np.int64]) -> npt.NDArray
 
 
 def _is_text(t: Any) -> bool:
-    from safeguard_time._cells import _is_text_type  # noqa: PLC0415 - Arrow helpers
+    from safeguard_time.io.cells import _is_text_type  # noqa: PLC0415 - Arrow helpers
 
     return _is_text_type(t)
 

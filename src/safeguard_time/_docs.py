@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from safeguard_time.rules import _length_words, resolved_rules, rulebook
+from safeguard_time.rules import length_words, resolved_rules, rulebook
 
 __all__ = ["render_rules_reference"]
 
@@ -65,9 +65,9 @@ def render_rules_reference() -> str:
         for r in resolved_rules(ts.id):
             rule = r.rule
             last = r.last_day.isoformat() if r.last_day else "now"
-            length = _length_words(rule.amount, rule.unit)
+            length = length_words(rule.amount, rule.unit)
             if rule.extension:
-                ext = _length_words(rule.extension.amount, rule.extension.unit)
+                ext = length_words(rule.extension.amount, rule.extension.unit)
                 times = (
                     "once"
                     if rule.extension.max_times == 1

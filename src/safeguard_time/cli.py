@@ -17,7 +17,6 @@ from typing import Any
 from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
 from safeguard_time.errors import ProvisionalCalendarWarning, SafeguardTimeError
-from safeguard_time.export import add_calendar_arguments, run_calendar_command
 
 __all__ = ["main"]
 
@@ -32,14 +31,13 @@ def _date_arg(text: str) -> _dt.date:
 
 def _convention(text: str) -> Convention:
     try:
-        return Convention(text.replace("-", "_").lower())
-    except ValueError:
-        valid = ", ".join(c.value for c in Convention)
-        raise argparse.ArgumentTypeError(f"unknown convention {text!r}; use {valid}") from None
+        return Convention.parse(text)
+    except SafeguardTimeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _check(text: str) -> Any:
-    from safeguard_time._scan import Check  # noqa: PLC0415 - the scan loads on demand
+    from safeguard_time.io.scan import Check  # noqa: PLC0415 - the scan loads on demand
 
     try:
         return Check.parse(text)
@@ -146,7 +144,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from safeguard_time import _scan  # noqa: PLC0415 - numpy, pyarrow: only for a scan
+    from safeguard_time.io import scan as _scan  # noqa: PLC0415 - numpy, pyarrow: only for a scan
 
     try:
         if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
@@ -167,7 +165,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         )
         summary = _scan.scan(opts)
         if args.report:
-            from safeguard_time._report import write_report  # noqa: PLC0415
+            from safeguard_time.io.report import write_report  # noqa: PLC0415
 
             write_report(args.report, summary)
     except _scan.ScanError as exc:
@@ -222,6 +220,70 @@ def _cmd_example(args: argparse.Namespace) -> int:
         example.write_csv(example.make_caseload(rows, seed), args.output)
     print(f"wrote an example caseload of {rows:,} rows to {args.output}", file=sys.stderr)
     return 0
+
+
+def _cmd_calendar(args: argparse.Namespace) -> int:
+    from safeguard_time import export  # noqa: PLC0415 - pyarrow and openpyxl: only for this
+
+    try:
+        fmt, rows, provisional = export.export_calendar(
+            args.output,
+            args.from_date,
+            args.to_date,
+            fmt=args.format,
+            dialect=args.dialect,
+            closures_file=args.closures,
+            table=args.table,
+        )
+    except (ImportError, OSError) as exc:
+        print(f"safeguard-time: error: {exc}", file=sys.stderr)
+        return 2
+    cal = _calendar()
+    where = "standard output" if args.output == "-" else args.output
+    note = (
+        f"; {provisional} days after {cal.verified_through} are provisional (column provisional)"
+        if provisional
+        else ""
+    )
+    print(
+        f"# wrote {rows} days {args.from_date.isoformat()}..{args.to_date.isoformat()} "
+        f"({fmt}) to {where}; verified through {cal.verified_through}{note}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
+    from safeguard_time.export import DEFAULT_TABLE, DIALECTS, FORMATS  # noqa: PLC0415
+
+    parser.add_argument(
+        "--from", dest="from_date", type=_date_arg, required=True, metavar="DATE",
+        help="first day of the table",
+    )  # fmt: skip
+    parser.add_argument(
+        "--to", dest="to_date", type=_date_arg, required=True, metavar="DATE",
+        help="last day of the table; reach past your latest due date",
+    )  # fmt: skip
+    parser.add_argument(
+        "--format", choices=FORMATS, default=None,
+        help="csv, parquet, xlsx or sql (default: from the --output extension)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--dialect", choices=DIALECTS, default=None,
+        help="SQL dialect for --format sql: tsql, postgres, sqlite or duckdb",
+    )  # fmt: skip
+    parser.add_argument(
+        "--closures", metavar="FILE", default=None,
+        help="CSV of local closure days with header 'date,label'",
+    )  # fmt: skip
+    parser.add_argument(
+        "--table", default=DEFAULT_TABLE, metavar="NAME",
+        help=f"SQL table name, optionally schema.name (default {DEFAULT_TABLE})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--output", "-o", required=True, metavar="OUT",
+        help="file to write ('-' writes csv or sql to standard output)",
+    )  # fmt: skip
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -287,7 +349,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TIMESCALE=START_COL[:END_COL]",
         help="a timescale and the columns of its start and end events (repeatable)",
     )
-    p.add_argument("--as-of", type=_date_arg, help="judge open cases as of this date (YYYY-MM-DD)")
+    p.add_argument(
+        "--as-of",
+        type=_date_arg,
+        help="judge open cases as of this date (e.g. 2025-03-31 or 31/03/2025)",
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -330,8 +396,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_example)
 
     p = sub.add_parser("calendar", help="export the calendar as a table: CSV, Parquet, xlsx or SQL")
-    add_calendar_arguments(p)
-    p.set_defaults(func=run_calendar_command)
+    _add_calendar_arguments(p)
+    p.set_defaults(func=_cmd_calendar)
     return parser
 
 

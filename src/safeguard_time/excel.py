@@ -45,6 +45,7 @@ from safeguard_time.errors import (
     NoRuleInForceError,
     NotADateError,
     ProvisionalCalendarWarning,
+    SafeguardTimeError,
     UnknownTimescaleError,
 )
 
@@ -262,12 +263,10 @@ def _convention(value: Any) -> Convention:
     value = _scalar_option(value, "convention")
     if value is None:
         return Convention.EVENT_DAY_ZERO
-    text = str(value).strip().lower()
-    for convention in Convention:
-        if convention.value == text:
-            return convention
-    valid = " or ".join(repr(c.value) for c in Convention)
-    raise _CellError(f"#VALUE! convention must be {valid}, got {value!r}")
+    try:
+        return Convention.parse(str(value))
+    except SafeguardTimeError as exc:
+        raise _CellError(f"#VALUE! {exc}") from None
 
 
 def _out(day: _dt.date, date_system: int, serial: bool) -> _dt.date | int:

@@ -32,7 +32,6 @@ functions that need them.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as _dt
 import io
@@ -52,6 +51,7 @@ from safeguard_time._dates import london_date
 from safeguard_time.calendar import WorkingCalendar, england_and_wales
 from safeguard_time.errors import (
     CalendarRangeError,
+    InvalidOptionError,
     MissingDateError,
     NotADateError,
     ProvisionalCalendarWarning,
@@ -64,13 +64,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "FORMATS",
     "QUERIES",
     "Dialect",
-    "add_calendar_arguments",
     "calendar_table",
+    "export_calendar",
     "export_metadata",
+    "format_of",
     "read_closures",
-    "run_calendar_command",
     "write_csv",
     "write_parquet",
     "write_sql",
@@ -952,128 +953,88 @@ def read_closures(path: PathLike) -> dict[_dt.date, str]:
     return out
 
 
-# --- command line ----------------------------------------------------------------------------
+# --- one call for the command line --------------------------------------------------------
 
-_FORMATS: Final = ("csv", "parquet", "xlsx", "sql")
-
-
-def _iso_date(text: str) -> _dt.date:
-    try:
-        return _dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an ISO date (YYYY-MM-DD): {text!r}") from None
+#: The formats :func:`export_calendar` writes.
+FORMATS: Final = ("csv", "parquet", "xlsx", "sql")
 
 
-def add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add the arguments of ``safeguard-time calendar`` to ``parser``.
+def format_of(output: str, fmt: str | None = None) -> str:
+    """The format to write: ``fmt`` if given, else the output file's extension.
 
-    >>> p = argparse.ArgumentParser(prog="safeguard-time calendar")
-    >>> add_calendar_arguments(p)
-    >>> args = p.parse_args(["--from", "2024-01-01", "--to", "2030-12-31", "--output", "cal.sql",
-    ...                      "--dialect", "tsql"])
-    >>> args.from_date, args.format, args.dialect
-    (datetime.date(2024, 1, 1), None, 'tsql')
+    >>> format_of("calendar.sql"), format_of("-", "csv")
+    ('sql', 'csv')
     """
-    parser.add_argument(
-        "--from", dest="from_date", type=_iso_date, required=True, metavar="DATE",
-        help="first day of the table (YYYY-MM-DD)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--to", dest="to_date", type=_iso_date, required=True, metavar="DATE",
-        help="last day of the table; reach past your latest due date",
-    )  # fmt: skip
-    parser.add_argument(
-        "--format", choices=_FORMATS, default=None,
-        help="csv, parquet, xlsx or sql (default: from the --output extension)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--dialect", choices=DIALECTS, default=None,
-        help="SQL dialect for --format sql: tsql, postgres, sqlite or duckdb",
-    )  # fmt: skip
-    parser.add_argument(
-        "--closures", metavar="FILE", default=None,
-        help="CSV of local closure days with header 'date,label' (ISO or DD/MM/YYYY dates)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--table", default=DEFAULT_TABLE, metavar="NAME",
-        help=f"SQL table name, optionally schema.name (default {DEFAULT_TABLE})",
-    )  # fmt: skip
-    parser.add_argument(
-        "--output", "-o", required=True, metavar="OUT",
-        help="file to write ('-' writes csv or sql to standard output)",
-    )  # fmt: skip
-
-
-def _format_of(args: argparse.Namespace) -> str:
-    if args.format:
-        return str(args.format)
-    suffix = Path(args.output).suffix.lower().lstrip(".")
-    if suffix in _FORMATS:
+    if fmt:
+        if fmt not in FORMATS:
+            raise InvalidOptionError(
+                "format", fmt, f"unknown format {fmt!r}; use csv, parquet, xlsx or sql"
+            )
+        return fmt
+    suffix = Path(output).suffix.lower().lstrip(".")
+    if suffix in FORMATS:
         return suffix
-    raise ValueError(f"say --format csv|parquet|xlsx|sql: cannot tell it from {args.output!r}")
+    raise InvalidOptionError(
+        "format", output, f"say --format csv|parquet|xlsx|sql: cannot tell it from {output!r}"
+    )
 
 
-def run_calendar_command(args: argparse.Namespace) -> int:
-    """Run ``safeguard-time calendar`` with arguments parsed by :func:`add_calendar_arguments`.
+def export_calendar(
+    output: str,
+    start: Any,
+    end: Any,
+    *,
+    fmt: str | None = None,
+    dialect: Dialect | None = None,
+    closures_file: PathLike | None = None,
+    table: str = DEFAULT_TABLE,
+) -> tuple[str, int, int]:
+    """Write the calendar from ``start`` to ``end`` to ``output`` (``"-"``: standard output).
 
-    Writes the file, then one summary line on standard error (rows, range, verified horizon,
-    provisional rows).  Returns 0; bad input raises the library's errors (``ValueError``
-    family), which the command line reports as exit code 2.  A missing optional dependency
-    or an unreadable closures file is reported here, with exit code 2.
+    The format comes from ``fmt`` or the extension (:func:`format_of`); SQL needs a
+    ``dialect``; ``closures_file`` is a CSV of local closures (:func:`read_closures`).
+    Returns ``(format, rows, provisional rows)``.
 
-    >>> p = argparse.ArgumentParser(prog="safeguard-time calendar")
-    >>> add_calendar_arguments(p)
-    >>> run_calendar_command(p.parse_args(["--from", "2022-09-18", "--to", "2022-09-19",
-    ...                                    "--format", "csv", "--output", "-"]))
+    >>> export_calendar("-", "2022-09-18", "2022-09-19", fmt="csv")
     date,weekday,is_working_day,working_day_number,holiday_name,closure_label,provisional
     2022-09-18,7,false,8268,,,false
     2022-09-19,1,false,8268,State Funeral of Queen Elizabeth II,,false
-    0
+    ('csv', 2, 0)
     """
-    fmt = _format_of(args)
-    if fmt == "sql" and not args.dialect:
-        raise ValueError("--format sql needs --dialect tsql|postgres|sqlite|duckdb")
-    if fmt != "sql" and args.dialect:
-        raise ValueError(f"--dialect applies to --format sql only, not {fmt}")
-    if args.output == "-" and fmt not in ("csv", "sql"):
-        raise ValueError(f"--output - writes csv or sql only; give a file name for {fmt}")
-    try:
-        closures = read_closures(args.closures) if args.closures else None
-        with warnings.catch_warnings():
-            # Provisional days are reported once, below, and row by row in the table.
-            warnings.simplefilter("ignore", ProvisionalCalendarWarning)
-            export = _prepare(args.from_date, args.to_date, None, closures)
-        if fmt == "sql":
-            _sql_lines(export, args.dialect, args.table, 1000)  # validate before writing
-            if args.output == "-":
-                _write_sql_stream(export, sys.stdout, args.dialect, args.table, 1000)
-            else:
-                with open(args.output, "w", encoding="utf-8", newline="\n") as fh:
-                    _write_sql_stream(export, fh, args.dialect, args.table, 1000)
-        elif fmt == "csv":
-            if args.output == "-":
-                _write_csv_rows(export, sys.stdout)
-            else:
-                _write_csv_file(export, Path(args.output))
-        elif fmt == "xlsx":
-            _write_xlsx_file(export, Path(args.output))
+    fmt = format_of(output, fmt)
+    if fmt == "sql" and not dialect:
+        raise InvalidOptionError(
+            "dialect", dialect, "--format sql needs --dialect tsql|postgres|sqlite|duckdb"
+        )
+    if fmt != "sql" and dialect:
+        raise InvalidOptionError(
+            "dialect", dialect, f"--dialect applies to --format sql only, not {fmt}"
+        )
+    if output == "-" and fmt not in ("csv", "sql"):
+        raise InvalidOptionError(
+            "output", output, f"--output - writes csv or sql only; give a file name for {fmt}"
+        )
+    closures = read_closures(closures_file) if closures_file else None
+    with warnings.catch_warnings():
+        # Provisional days are reported by the caller, and row by row in the table.
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        export = _prepare(start, end, None, closures)
+    if fmt == "sql":
+        assert dialect is not None
+        _sql_lines(export, dialect, table, 1000)  # validate before writing
+        if output == "-":
+            _write_sql_stream(export, sys.stdout, dialect, table, 1000)
         else:
-            pq = _require("pyarrow.parquet", "pyarrow")
-            pq.write_table(_arrow_table(export), args.output)
-    except (ImportError, OSError) as exc:
-        print(f"safeguard-time: error: {exc}", file=sys.stderr)
-        return 2
-    cal = export.calendar
-    where = "standard output" if args.output == "-" else args.output
-    note = (
-        f"; {export.n_provisional} days after {cal.verified_through} are provisional "
-        "(column provisional)"
-        if export.n_provisional
-        else ""
-    )
-    print(
-        f"# wrote {export.n_rows} days {export.start.isoformat()}..{export.end.isoformat()} "
-        f"({fmt}) to {where}; verified through {cal.verified_through}{note}",
-        file=sys.stderr,
-    )
-    return 0
+            with open(output, "w", encoding="utf-8", newline="\n") as fh:
+                _write_sql_stream(export, fh, dialect, table, 1000)
+    elif fmt == "csv":
+        if output == "-":
+            _write_csv_rows(export, sys.stdout)
+        else:
+            _write_csv_file(export, Path(output))
+    elif fmt == "xlsx":
+        _write_xlsx_file(export, Path(output))
+    else:
+        pq = _require("pyarrow.parquet", "pyarrow")
+        pq.write_table(_arrow_table(export), output)
+    return fmt, export.n_rows, export.n_provisional

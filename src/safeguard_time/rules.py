@@ -46,8 +46,10 @@ __all__ = [
     "Rule",
     "Switch",
     "Timescale",
+    "length_words",
     "resolved_rules",
     "rule_for",
+    "rulebook",
     "timescales",
 ]
 
@@ -165,7 +167,7 @@ class Rule:
         >>> rule_for("care_proceedings", _dt.date(2015, 1, 5)).describe_length()
         '26 weeks beginning with the day'
         """
-        return _length_words(self._amount(extensions), self.unit)
+        return length_words(self._amount(extensions), self.unit)
 
     def describe_period(self, extensions: int = 0) -> str:
         """The rule's length and start event in words, counted as the source counts them.
@@ -185,8 +187,8 @@ class Rule:
         """
         amount = self._amount(extensions)
         if self.unit == "weeks_beginning_with":
-            return f"{_length_words(amount, 'weeks')} beginning with the {self.start_event}"
-        return f"{_length_words(amount, self.unit)} after the {self.start_event}"
+            return f"{length_words(amount, 'weeks')} beginning with the {self.start_event}"
+        return f"{length_words(amount, self.unit)} after the {self.start_event}"
 
     def _amount(self, extensions: int) -> int:
         return self.amount + (self.extension.amount * extensions if self.extension else 0)
@@ -1177,7 +1179,12 @@ def timescales(on: Any = None, *, policy: Policy | None = None) -> tuple[Timesca
     return tuple(out)
 
 
-def _length_words(amount: int, unit: str) -> str:
+def length_words(amount: int, unit: str) -> str:
+    """A length in words, e.g. ``'45 working days'``, ``'1 month'``.
+
+    >>> length_words(1, "working_days"), length_words(26, "weeks_beginning_with")
+    ('1 working day', '26 weeks beginning with the day')
+    """
     words = {
         "working_days": ("working day", "working days"),
         "calendar_days": ("day", "days"),

@@ -2,7 +2,7 @@
 
 It shows the summary table, the DfE-style duration bins, a histogram of working days to
 completion with the statutory line, and the on-time percentage by month of completion, all
-from the same :class:`~safeguard_time._scan.ScanSummary` the stderr summary prints.  Every
+from the same :class:`~safeguard_time.io.scan.ScanSummary` the stderr summary prints.  Every
 number a test or a reader may want to check carries a ``data-`` attribute naming it.
 """
 
@@ -12,7 +12,7 @@ import html
 import os
 from typing import TYPE_CHECKING
 
-from safeguard_time._scan import HISTOGRAM_CAP, STATUS_LABELS, CheckSummary, ScanSummary
+from safeguard_time.io.scan import HISTOGRAM_CAP, STATUS_LABELS, CheckSummary, ScanSummary
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -54,7 +54,7 @@ def _pct(value: float | None) -> str:
 def render_report(summary: ScanSummary, *, title: str | None = None) -> str:
     """The report as one HTML document.
 
-    >>> from safeguard_time._scan import Check, CheckSummary, ScanSummary
+    >>> from safeguard_time.io.scan import Check, CheckSummary, ScanSummary
     >>> from safeguard_time import Convention
     >>> s = ScanSummary("in.csv", "out.csv", None, None, Convention.EVENT_DAY_ZERO, "defaults",
     ...                 [CheckSummary(Check("assessment", "referral", "done"))], rows=3)
