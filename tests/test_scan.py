@@ -682,3 +682,43 @@ def test_header_only_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert errors == []
     assert "rows read: 0" in err
     assert (tmp_path / "out.csv").read_text().startswith('"referral","done","assessment_due"')
+
+
+def test_a_negative_duration_never_stops_a_scan(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Sat 1 Jan 2005 referral, initial assessment the same day.  Mon 3 Jan 2005 was the
+    # New Year substitute bank holiday, so under next_working_day_zero day 0 is Tue 4 Jan;
+    # Framework 2000's 7 working days are Wed 5, Thu 6, Fri 7, Mon 10, Tue 11, Wed 12,
+    # Thu 13: due Thu 13 Jan.  The end came before day 0: elapsed -1, met.
+    src = tmp_path / "weekend.csv"
+    src.write_text("start,end\n2005-01-01,2005-01-01\n", encoding="utf-8")
+    code, rows, _, err = _scan(
+        capsys,
+        tmp_path,
+        src,
+        "--check",
+        "initial_assessment=start:end",
+        "--convention",
+        "next_working_day_zero",
+        "--report",
+        str(tmp_path / "r.html"),
+    )
+    assert code == 0, err
+    row = rows[0]
+    assert row["initial_assessment_elapsed"] == "-1"
+    assert row["initial_assessment_status"] == "met"
+    assert row["initial_assessment_due"] == "2005-01-13"
+    assert (tmp_path / "r.html").exists()
+
+
+def test_a_carriage_return_in_a_bad_cell_stays_in_its_cell(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    src = tmp_path / "cr.csv"
+    src.write_bytes(b'start,end\n"=1+1\r",\n')
+    code, _, errors, err = _scan(capsys, tmp_path, src, "--check", "assessment=start:end")
+    assert code == 0, err
+    assert len(errors) == 1
+    assert errors[0]["value"] == "'=1+1\r"  # neutralised, and the CR kept inside the quotes
+    assert errors[0]["reason"].startswith("'=1+1")

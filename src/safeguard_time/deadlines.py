@@ -23,9 +23,13 @@ import numpy as np
 
 from safeguard_time import _engine as engine
 from safeguard_time._dates import DateLike, london_date
-from safeguard_time._engine.codes import NO_RULE, Status
+from safeguard_time._engine.codes import NO_RULE, START_RANGE, Status
 from safeguard_time.calendar import Convention, Holiday, WorkingCalendar
-from safeguard_time.errors import MissingDateError, ProvisionalCalendarWarning
+from safeguard_time.errors import (
+    MissingDateError,
+    ProvisionalCalendarWarning,
+    SafeguardTimeError,
+)
 from safeguard_time.rules import Policy, Rule, rulebook
 
 if TYPE_CHECKING:
@@ -535,25 +539,26 @@ def assess(
     'met'
     """
     p = engine.plan(timescale, calendar, policy, phase, convention, extensions)
+    # The start's problems come first, then the end's, as in bulk.
     day = _day(start, "start")
-    end_day = _day(end, "end")
-    t = p.tables
-    i = day.toordinal() - _EPOCH_ORD if day is not None else t.first
-    if end_day is None and (
-        day is None or (t.first <= i <= t.last and p.code_list[i - t.base] == NO_RULE)
-    ):
-        return Timeliness(
-            timescale=p.timescale,
-            start=day,
-            deadline=None,
-            status=Status.NOT_APPLICABLE,
-            end=None,
-            as_of=_day(as_of, "as_of"),
-            elapsed=None,
-            late=None,
-        )
+    end_error: SafeguardTimeError | None = None
+    try:
+        end_day = _day(end, "end")
+    except SafeguardTimeError as exc:
+        end_day, end_error = None, exc
+    no_end = end_day is None and end_error is None
     if day is None:
+        if no_end:
+            return _not_applicable(p, None, as_of)
         raise MissingDateError.of("start")
+    i = day.toordinal() - p.ord_base
+    code = p.code_list[i] if p.first_index <= i <= p.last_index else START_RANGE
+    if code:
+        if code == NO_RULE and no_end:
+            return _not_applicable(p, day, as_of)
+        raise engine.row_error(p, code, day)
+    if end_error is not None:
+        raise end_error
     return deadline(
         timescale,
         day,
@@ -563,3 +568,16 @@ def assess(
         phase=phase,
         extensions=extensions,
     ).assess(end_day, as_of=as_of)
+
+
+def _not_applicable(p: RulePlan, day: _dt.date | None, as_of: DateLike | None) -> Timeliness:
+    return Timeliness(
+        timescale=p.timescale,
+        start=day,
+        deadline=None,
+        status=Status.NOT_APPLICABLE,
+        end=None,
+        as_of=_day(as_of, "as_of"),
+        elapsed=None,
+        late=None,
+    )

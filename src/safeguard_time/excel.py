@@ -828,8 +828,13 @@ def _assessment(
     day = _date(start, system)
     if ts is None or day is None:
         return None
-    done = _date(completed, system)
-    judged_on = _date(as_of, system)
+    try:
+        done = _date(completed, system)
+        judged_on = _date(as_of, system)
+    except _CellError:
+        # The start's own problems come first, as in bulk: let the core raise them.
+        assess(ts, day, day, convention=conv, phase=phase)
+        raise
     return assess(ts, day, done, as_of=judged_on, convention=conv, phase=phase)
 
 

@@ -813,7 +813,9 @@ class _ErrorsReport:
         self.neutralise = neutralise
         if self._sink is not None:
             self._fh = self._sink.open("w", encoding="utf-8", newline="")
-            self._writer = csv.writer(self._fh, lineterminator="\n")
+            # Every text field is quoted: a carriage return inside a cell value must stay in
+            # its cell (csv quotes only the line terminator's own characters otherwise).
+            self._writer = csv.writer(self._fh, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
             self._writer.writerow(self.HEADER)
 
     def write(self, records: Sequence[tuple[int, str, str, str, str]]) -> None:
@@ -1070,8 +1072,10 @@ def _assess(
     summary.counts += np.bincount(_label_index(status), minlength=len(STATUS_LABELS))
     completed = (status == MET) | (status == MISSED)
     elapsed = np.ma.getdata(res.elapsed)
+    # A negative duration (a weekend case under the next-working-day convention) is counted
+    # with the same-day cases, as the duration bins count it.
     summary.histogram += np.bincount(
-        np.minimum(elapsed[completed], HISTOGRAM_CAP).astype(np.intp),
+        np.clip(elapsed[completed], 0, HISTOGRAM_CAP).astype(np.intp),
         minlength=HISTOGRAM_CAP + 1,
     )
     if completed.any():
