@@ -16,8 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safeguard_time.errors import NotADateError
-from safeguard_time.io.cells import (
+from safeguard_time._date_columns import (
     NAT,
     cell_days,
     days_from_civil,
@@ -26,6 +25,7 @@ from safeguard_time.io.cells import (
     parse_column,
     parse_columns,
 )
+from safeguard_time.errors import NotADateError
 
 EPOCH = dt.date(1970, 1, 1)
 LONDON = ZoneInfo("Europe/London")
@@ -243,7 +243,7 @@ def test_columns_read_together_as_each_alone(columns: list[list[str]]) -> None:
 
 
 def test_long_column_read_in_slices(monkeypatch: pytest.MonkeyPatch) -> None:
-    from safeguard_time.io import cells  # noqa: PLC0415
+    from safeguard_time import _date_columns as cells  # noqa: PLC0415
 
     texts = ["2024-03-05", "n/a", "", "31/02/2024", "5/3/2024", None, "45356"] * 5
     whole = parse_column(pa.array(texts))

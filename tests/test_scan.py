@@ -20,8 +20,8 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped,import-not-found,unu
 import pytest
 
 from safeguard_time import deadline
+from safeguard_time._date_columns import parse_cell
 from safeguard_time.cli import main
-from safeguard_time.io.cells import parse_cell
 from safeguard_time.io.scan import Check, ScanOptions, scan
 
 ROOT = Path(__file__).resolve().parents[1]

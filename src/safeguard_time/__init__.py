@@ -23,8 +23,9 @@ from safeguard_time.errors import (
 )
 
 if TYPE_CHECKING:
+    from safeguard_time._bulk_input import parse_dates
+    from safeguard_time._date_columns import DateRowError, ParsedDates
     from safeguard_time.deadlines import Deadline, Status, Timeliness, assess, deadline
-    from safeguard_time.io.cells import DateRowError, ParsedDates, parse_dates
     from safeguard_time.rules import (
         Citation,
         Edition,
@@ -91,9 +92,9 @@ _LAZY = {
     "Timescale": "rules",
     "rule_for": "rules",
     "timescales": "rules",
-    "DateRowError": "io.cells",
-    "ParsedDates": "io.cells",
-    "parse_dates": "io.cells",
+    "DateRowError": "_date_columns",
+    "ParsedDates": "_date_columns",
+    "parse_dates": "_bulk_input",
 }
 
 

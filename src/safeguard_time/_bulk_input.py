@@ -23,20 +23,40 @@ from __future__ import annotations
 
 import datetime as _dt
 import operator
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
-from safeguard_time._dates import is_missing, london_date, not_a_date_type, parse_text
-from safeguard_time.errors import NotADateError, SafeguardTimeError
-from safeguard_time.io.cells import ParsedDates, cell_days, read_dates
+from safeguard_time._date_columns import (
+    AlreadyDates,
+    ParsedDates,
+    cell_days,
+    is_text_type,
+    read_dates,
+)
+from safeguard_time._dates import (
+    ACCEPTED_FORMS,
+    check_date_system,
+    is_missing,
+    london_date,
+    not_a_date_type,
+    parse_text,
+)
+from safeguard_time.errors import (
+    InvalidOptionError,
+    NotAColumnError,
+    NotADateError,
+    SafeguardTimeError,
+    UnreadableColumnWarning,
+)
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["NAT", "DayColumn", "day_scalar", "int_column", "to_days"]
+__all__ = ["NAT", "DayColumn", "day_scalar", "int_column", "parse_dates", "to_days"]
 
 #: The ``int64`` value of ``numpy.datetime64("NaT")``: a missing day.
 NAT = int(np.iinfo(np.int64).min)
@@ -63,7 +83,7 @@ class DayColumn:
 
     @classmethod
     def of(cls, parsed: ParsedDates) -> DayColumn:
-        """The column of a :class:`~safeguard_time.io.cells.ParsedDates`: refused cells are bad."""
+        """The column of a :class:`~safeguard_time._date_columns.ParsedDates`: refused cells are bad."""
         bad = {e.row: e.value for e in parsed.errors}
         errors: dict[int, SafeguardTimeError] = {e.row: e.error() for e in parsed.errors}
         return cls(parsed.days, bad=bad, errors=errors)
@@ -143,7 +163,7 @@ def to_days(x: object, name: str) -> DayColumn:  # noqa: PLR0911 - one return pe
             return _from_objects(x, name)
         if hasattr(x, "__iter__"):
             return _from_objects(list(x), name)  # a generator or another iterable
-    raise TypeError(
+    raise NotAColumnError(
         f"{name}: expected a column of dates (numpy datetime64 array, sequence of dates, "
         f"pandas/polars Series or Arrow array), got {type(x).__name__}"
     )
@@ -151,14 +171,14 @@ def to_days(x: object, name: str) -> DayColumn:  # noqa: PLR0911 - one return pe
 
 def _from_numpy(x: npt.NDArray[Any], name: str) -> DayColumn:
     if x.ndim != 1:
-        raise ValueError(f"{name}: expected a one-dimensional column, got shape {x.shape}")
+        raise NotAColumnError(f"{name}: expected a one-dimensional column, got shape {x.shape}")
     if x.dtype.kind == "M":
         return DayColumn(x)
     if x.dtype.kind == "O":
         return _from_objects(x, name)
     if x.dtype.kind in "UT":  # text: the date grammar
         return DayColumn.of(read_dates(x, 1900))
-    raise TypeError(
+    raise NotAColumnError(
         f"{name}: expected datetime64, date text or object values, got a {x.dtype} array"
     )
 
@@ -206,7 +226,7 @@ def _from_pandas(x: Any, name: str) -> DayColumn:
 
     series = x if isinstance(x, pd.Series) else pd.Series(x, copy=False)
     if series.ndim != 1:
-        raise ValueError(f"{name}: expected a one-dimensional column")
+        raise NotAColumnError(f"{name}: expected a one-dimensional column")
     dtype = series.dtype
     if isinstance(dtype, pd.ArrowDtype):
         arrow_array: Any = series.array
@@ -219,14 +239,14 @@ def _from_pandas(x: Any, name: str) -> DayColumn:
     values = series.to_numpy()
     if values.dtype.kind in "MO":
         return _from_numpy(values, name)
-    raise TypeError(f"{name}: expected a pandas column of dates, got dtype {dtype}")
+    raise NotAColumnError(f"{name}: expected a pandas column of dates, got dtype {dtype}")
 
 
 def _from_polars(x: Any, name: str) -> DayColumn:
     import polars as pl  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
 
     if not isinstance(x, pl.Series):
-        raise TypeError(f"{name}: expected a polars Series, got {type(x).__name__}")
+        raise NotAColumnError(f"{name}: expected a polars Series, got {type(x).__name__}")
     dtype = x.dtype
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is not None:
@@ -245,7 +265,7 @@ def _from_polars(x: Any, name: str) -> DayColumn:
         return _from_objects(x.to_list(), name)
     if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):  # the date grammar
         return DayColumn.of(read_dates(x, 1900))
-    raise TypeError(
+    raise NotAColumnError(
         f"{name}: expected a polars Date or Datetime column, or String of date text, got {dtype}"
     )
 
@@ -257,7 +277,7 @@ def _from_arrow(x: Any, name: str) -> DayColumn:
     if isinstance(x, pa.ChunkedArray):
         x = x.chunk(0) if x.num_chunks == 1 else x.combine_chunks()
     if not isinstance(x, pa.Array):
-        raise TypeError(f"{name}: expected an Arrow array, got {type(x).__name__}")
+        raise NotAColumnError(f"{name}: expected an Arrow array, got {type(x).__name__}")
     t = x.type
     if pa.types.is_timestamp(t):
         if t.tz is not None:
@@ -267,10 +287,10 @@ def _from_arrow(x: Any, name: str) -> DayColumn:
         raw = _arrow_buffer(x, np.int32)
     elif pa.types.is_date64(t):
         raw = _arrow_buffer(x, np.int64).view("datetime64[ms]")
-    elif _is_text(t):  # the date grammar
+    elif is_text_type(t):  # the date grammar
         return DayColumn.of(read_dates(x, 1900))
     else:
-        raise TypeError(
+        raise NotAColumnError(
             f"{name}: expected an Arrow date32, date64, timestamp or string column, got {t}"
         )
     null = x.is_null().to_numpy(zero_copy_only=False) if x.null_count else None
@@ -284,12 +304,6 @@ def _arrow_buffer(x: Any, dtype: type[np.int32] | type[np.int64]) -> npt.NDArray
     if buf is None or n == 0:
         return np.zeros(0, dtype=dtype)
     return np.frombuffer(buf, dtype=dtype, count=n, offset=x.offset * np.dtype(dtype).itemsize)
-
-
-def _is_text(t: Any) -> bool:
-    from safeguard_time.io.cells import _is_text_type  # noqa: PLC0415 - Arrow helpers
-
-    return _is_text_type(t)
 
 
 def day_scalar(value: object, name: str) -> int:
@@ -313,7 +327,7 @@ def day_scalar(value: object, name: str) -> int:
         return _np_day(value)
     if isinstance(value, _dt.date):
         return london_date(value).toordinal() - _EPOCH_ORD
-    raise TypeError(f"{name}: expected a date, got {type(value).__name__}: {value!r}")
+    raise NotAColumnError(f"{name}: expected a date, got {type(value).__name__}: {value!r}")
 
 
 def int_column(n: object, length: int, name: str) -> tuple[int | None, npt.NDArray[np.int64]]:
@@ -324,7 +338,59 @@ def int_column(n: object, length: int, name: str) -> tuple[int | None, npt.NDArr
     if arr.ndim == 0 and arr.dtype.kind in "iu":
         return int(arr), np.zeros(0, dtype=np.int64)
     if arr.dtype.kind not in "iu" or arr.ndim != 1:
-        raise TypeError(f"{name}: expected an int or a one-dimensional integer array, got {arr!r}")
+        raise NotAColumnError(
+            f"{name}: expected an int or a one-dimensional integer array, got {arr!r}"
+        )
     if len(arr) != length:
-        raise ValueError(f"{name}: has {len(arr)} rows where the dates have {length}")
+        raise InvalidOptionError(
+            name, len(arr), f"{name}: has {len(arr)} rows where the dates have {length}"
+        )
     return None, arr.astype(np.int64, copy=False)
+
+
+def parse_dates(column: Any, *, date_system: int = 1900) -> ParsedDates:
+    """Read a whole column as dates, cell for cell as :func:`~safeguard_time.parse_date` does.
+
+    ``column`` may be an Arrow array or chunked array (``string``, ``large_string``,
+    ``string_view``, a dictionary of strings), a pandas Series or Index (object, string or
+    Arrow-string dtype), a polars ``String`` Series, a numpy array of text or objects, or a
+    plain sequence of cells; text is read by the library's date grammar.  Columns that
+    already hold dates (numpy ``datetime64``, pandas, polars and Arrow dates and
+    timestamps; aware ones converted to Europe/London) pass through, and numeric columns
+    are Excel serial numbers in ``date_system`` (1900 or 1904).
+
+    Every row is returned: a date, ``NaT`` for a blank or missing cell, or ``NaT`` and an
+    entry in ``errors`` whose reason is ``str()`` of the error
+    :func:`~safeguard_time.parse_date` raises for that cell.  Arrow columns (and pandas
+    and polars text, which are Arrow inside) take the vectorised reader of the caseload
+    scan; other inputs are read one distinct value at a time.
+
+    A column in which every cell that is not blank is refused is probably not a column of
+    dates: that emits one :class:`~safeguard_time.errors.UnreadableColumnWarning`, naming
+    the forms accepted, and the rows are still returned with their reasons.
+
+    >>> got = parse_dates(["2024-03-08", "08/03/2024", "8th March 2024", "", "n/a", 45359])
+    >>> got.days.tolist()
+    [datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), None, None, datetime.date(2024, 3, 8)]
+    >>> [(e.row, e.value, e.reason) for e in got.errors]
+    [(4, 'n/a', "'n/a' is not a date; leave the cell blank when there is no date")]
+    >>> import pyarrow as pa
+    >>> parse_dates(pa.array(["2023-06-30T23:30:00Z", None])).days.tolist()
+    [datetime.date(2023, 7, 1), None]
+    """
+    system = check_date_system(date_system)
+    try:
+        parsed = read_dates(column, system)
+    except AlreadyDates:  # a pandas, polars or Arrow column of dates or timestamps
+        col = to_days(column, "column")
+        return ParsedDates(np.asarray(col.chunk(0, len(col)), dtype=np.int64).view("datetime64[D]"))
+    if parsed.errors and not (~np.isnat(parsed.days)).any():
+        first = parsed.errors[0]
+        warnings.warn(
+            f"no cell of the column is a date: all {len(parsed.errors)} cells that are not "
+            f"blank were refused (row {first.row}: {first.reason}); the forms accepted are "
+            f"{ACCEPTED_FORMS}",
+            UnreadableColumnWarning,
+            stacklevel=2,
+        )
+    return parsed

@@ -2,7 +2,7 @@
 
 Every entry point that takes a date (the calendar, :func:`~safeguard_time.deadline`, the
 bulk functions, the caseload scan, the spreadsheet functions, the command line, the
-closures file) reads it through the rules here; :mod:`safeguard_time.io.cells` reads whole
+closures file) reads it through the rules here; :mod:`safeguard_time._date_columns` reads whole
 columns of text by the same rules, faster.
 
 Text accepted (spaces round it are ignored; English month names whatever the locale):

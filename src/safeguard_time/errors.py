@@ -40,6 +40,7 @@ __all__ = [
     "MissingAsOfError",
     "MissingDateError",
     "NoRuleInForceError",
+    "NotAColumnError",
     "NotADateError",
     "PolicyError",
     "ProvisionalCalendarWarning",
@@ -91,6 +92,17 @@ class NotADateError(SafeguardTimeError, ValueError):
     """
 
     code: ClassVar[str] = "not_a_date"
+
+
+class NotAColumnError(SafeguardTimeError, TypeError):
+    """A value given where a column was expected that is not one (or not of dates or counts).
+
+    >>> e = NotAColumnError("starts: expected a column of dates, got dict", value={})
+    >>> e.code, isinstance(e, TypeError)
+    ('not_a_column', True)
+    """
+
+    code: ClassVar[str] = "not_a_column"
 
 
 class MissingDateError(SafeguardTimeError, ValueError):
@@ -269,6 +281,7 @@ REASON_CODES: dict[str, str] = {
     "as_of_before_start": "the as-of date is before the start",
     "needs_as_of": "an open case has no as-of date",
     "unknown_timescale": "the timescale id is not defined",
+    "not_a_column": "a value given as a column is not a column of dates or counts",
     "bad_option": "an option (phase, extensions, plan, direction, ...) is not allowed",
     "bad_policy": "a council policy cannot be applied",
     "rule_data": "the rule data files are inconsistent",

@@ -389,12 +389,14 @@ class RulePlan:
         back = t.wd[np.maximum(t.cum[di] - 1, 0)]
         lwd_at = np.where((due_at != NAT) & calendar_unit_at, back, due_at)
         self.lwd_at = lwd_at
-        # The same tables as Python lists, for one case at a time: a list index is several
-        # times faster than a numpy scalar index from Python.
+        # The same tables for one case at a time: the two every deadline reads as Python
+        # lists (a list index is several times faster than a numpy scalar index from
+        # Python), the others as memoryviews of the arrays (free to make, a little slower to
+        # read), so that the first deadline of a session stays quick.
         self.due_list: list[int] = due_at.tolist()
-        self.lwd_list: list[int] = lwd_at.tolist()
-        self.rule_list: list[int] = rule_at.tolist()
         self.code_list: list[int] = self.code_at_ext.tolist()
+        self.lwd_list: memoryview = lwd_at.data
+        self.rule_list: memoryview = rule_at.data
         for arr in (
             lwd_at,
             rule_at,

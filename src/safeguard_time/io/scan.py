@@ -2,7 +2,7 @@
 
 The file is read in blocks (Arrow's streaming CSV reader, or a Parquet file's row batches),
 every column as it is (CSV cells stay text, exactly as written).  For each block, each date
-column named by a check is read cell by cell (:mod:`safeguard_time.io.cells`), each check is
+column named by a check is read cell by cell (:mod:`safeguard_time._date_columns`), each check is
 assessed by :func:`safeguard_time.bulk.assess`, and the block goes out with five more
 columns per check.  Problems go to the errors report as they are met; only counts are kept,
 so memory stays flat however long the file.
@@ -32,9 +32,9 @@ import numpy as np
 
 from safeguard_time import bulk
 from safeguard_time._bulk_input import DayColumn
+from safeguard_time._date_columns import NAT, ParsedColumn, parse_columns
 from safeguard_time.calendar import Convention, england_and_wales
 from safeguard_time.errors import PolicyError, ProvisionalCalendarWarning, SafeguardTimeError
-from safeguard_time.io.cells import NAT, ParsedColumn, parse_columns
 from safeguard_time.rules import Policy, Rule, rulebook
 
 if TYPE_CHECKING:

@@ -3,7 +3,7 @@
 The grammar itself, what is accepted and what is refused and why, lives in
 :mod:`safeguard_time._dates`; this module reads whole columns by the same rules, faster:
 
-- :func:`parse_dates` (public as ``safeguard_time.parse_dates``) reads a column of any kind
+- :func:`read_dates` (behind ``safeguard_time.parse_dates``) reads a column of any kind
   (Arrow, pandas, polars, numpy, a plain sequence) and gives, cell for cell, what
   :func:`~safeguard_time._dates.parse_date` gives: a date, nothing, or the reason;
 - :func:`parse_column` / :func:`parse_columns` read Arrow string columns for the caseload
@@ -18,7 +18,6 @@ The grammar itself, what is accepted and what is refused and why, lives in
 from __future__ import annotations
 
 import datetime as _dt
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,6 @@ import attrs
 import numpy as np
 
 from safeguard_time._dates import (
-    ACCEPTED_FORMS,
     TIME,
     TIME_PARTS,
     ZONE,
@@ -37,7 +35,7 @@ from safeguard_time._dates import (
     serial_days_array,
 )
 from safeguard_time._dates import parse_text as parse_cell
-from safeguard_time.errors import NotADateError, UnreadableColumnWarning
+from safeguard_time.errors import NotADateError
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -50,7 +48,7 @@ __all__ = [
     "parse_cell",
     "parse_column",
     "parse_columns",
-    "parse_dates",
+    "read_dates",
 ]
 
 #: Days since 1970-01-01 of a missing or refused cell (the ``int64`` of ``NaT``).
@@ -406,7 +404,7 @@ def _is_string_view(t: Any) -> bool:
     return bool(is_view is not None and is_view(t))
 
 
-def _is_text_type(t: Any) -> bool:
+def is_text_type(t: Any) -> bool:
     """Whether Arrow type ``t`` holds text: string, large_string, string_view, a dictionary."""
     import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
@@ -581,7 +579,7 @@ class DateRowError:
     def error(self) -> NotADateError:
         """The cell's error, as :func:`~safeguard_time.parse_date` raises it, placed at its row.
 
-        >>> err = parse_dates(["2024-03-08", "n/a"]).errors[0].error()
+        >>> err = read_dates(["2024-03-08", "n/a"], 1900).errors[0].error()
         >>> err.row, err.code, str(err)
         (1, 'not_a_date', "'n/a' is not a date; leave the cell blank when there is no date")
         """
@@ -610,7 +608,7 @@ class ParsedDates:
     def bad(self) -> npt.NDArray[np.int64]:
         """The rows refused, ascending.
 
-        >>> parse_dates(["n/a", "", "2024-03-08", "31/02/2024"]).bad.tolist()
+        >>> read_dates(["n/a", "", "2024-03-08", "31/02/2024"], 1900).bad.tolist()
         [0, 3]
         """
         return np.fromiter((e.row for e in self.errors), np.int64, len(self.errors))
@@ -619,53 +617,10 @@ class ParsedDates:
     def missing(self) -> npt.NDArray[np.bool_]:
         """Which rows have no date, because the cell is blank or refused.
 
-        >>> parse_dates(["n/a", "", "2024-03-08"]).missing.tolist()
+        >>> read_dates(["n/a", "", "2024-03-08"], 1900).missing.tolist()
         [True, True, False]
         """
         return np.isnat(self.days)
-
-
-def parse_dates(column: Any, *, date_system: int = 1900) -> ParsedDates:
-    """Read a whole column as dates, cell for cell as :func:`~safeguard_time.parse_date` does.
-
-    ``column`` may be an Arrow array or chunked array (``string``, ``large_string``,
-    ``string_view``, a dictionary of strings), a pandas Series or Index (object, string or
-    Arrow-string dtype), a polars ``String`` Series, a numpy array of text or objects, or a
-    plain sequence of cells; text is read by the library's date grammar.  Columns that
-    already hold dates (numpy ``datetime64``, pandas, polars and Arrow dates and
-    timestamps; aware ones converted to Europe/London) pass through, and numeric columns
-    are Excel serial numbers in ``date_system`` (1900 or 1904).
-
-    Every row is returned: a date, ``NaT`` for a blank or missing cell, or ``NaT`` and an
-    entry in ``errors`` whose reason is ``str()`` of the error
-    :func:`~safeguard_time.parse_date` raises for that cell.  Arrow columns (and pandas
-    and polars text, which are Arrow inside) take the vectorised reader of the caseload
-    scan; other inputs are read one distinct value at a time.
-
-    A column in which every cell that is not blank is refused is probably not a column of
-    dates: that emits one :class:`~safeguard_time.errors.UnreadableColumnWarning`, naming
-    the forms accepted, and the rows are still returned with their reasons.
-
-    >>> got = parse_dates(["2024-03-08", "08/03/2024", "8th March 2024", "", "n/a", 45359])
-    >>> got.days.tolist()
-    [datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), None, None, datetime.date(2024, 3, 8)]
-    >>> [(e.row, e.value, e.reason) for e in got.errors]
-    [(4, 'n/a', "'n/a' is not a date; leave the cell blank when there is no date")]
-    >>> import pyarrow as pa
-    >>> parse_dates(pa.array(["2023-06-30T23:30:00Z", None])).days.tolist()
-    [datetime.date(2023, 7, 1), None]
-    """
-    parsed = read_dates(column, check_date_system(date_system))
-    if parsed.errors and not (~np.isnat(parsed.days)).any():
-        first = parsed.errors[0]
-        warnings.warn(
-            f"no cell of the column is a date: all {len(parsed.errors)} cells that are not "
-            f"blank were refused (row {first.row}: {first.reason}); the forms accepted are "
-            f"{ACCEPTED_FORMS}",
-            UnreadableColumnWarning,
-            stacklevel=2,
-        )
-    return parsed
 
 
 def _module(x: object) -> str:
@@ -673,7 +628,10 @@ def _module(x: object) -> str:
 
 
 def read_dates(column: Any, date_system: int) -> ParsedDates:
-    """:func:`parse_dates` without the warning (for the readers that report rows themselves).
+    """Text, serial and object cells of a column read as dates (no warning).
+
+    A pandas, polars or Arrow column that holds dates or timestamps already raises
+    :class:`AlreadyDates` (``safeguard_time.parse_dates`` reads those).
 
     >>> read_dates(["n/a"], 1900).errors[0].row
     0
@@ -765,12 +723,12 @@ def _from_serials(x: npt.NDArray[Any], date_system: int) -> ParsedDates:
     return ParsedDates(days.view("datetime64[D]"), tuple(errors))
 
 
-def _passed_through(x: Any) -> ParsedDates:
-    """A column of dates or timestamps (see ``_bulk_input.to_days``), floored to the day."""
-    from safeguard_time._bulk_input import to_days  # noqa: PLC0415 - it imports this module
+class AlreadyDates(Exception):
+    """The column holds dates or timestamps already: the column reader of bulk reads it."""
 
-    col = to_days(x, "column")
-    return ParsedDates(np.asarray(col.chunk(0, len(col)), dtype=np.int64).view("datetime64[D]"))
+
+def _passed_through(x: Any) -> ParsedDates:
+    raise AlreadyDates
 
 
 def _from_arrow(x: Any, date_system: int) -> ParsedDates:
@@ -779,7 +737,7 @@ def _from_arrow(x: Any, date_system: int) -> ParsedDates:
     if not isinstance(x, pa.Array | pa.ChunkedArray):
         raise TypeError(f"expected an Arrow array, got {type(x).__name__}")
     t = x.type
-    if _is_text_type(t):
+    if is_text_type(t):
         arr = _plain_strings(x)
         col = parse_column(arr, date_system=date_system)
         values = arr.take(pa.array(col.bad)).to_pylist() if len(col.bad) else []
