@@ -30,13 +30,6 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from safeguard_time._date_columns import (
-    AlreadyDates,
-    ParsedDates,
-    cell_days,
-    is_text_type,
-    read_dates,
-)
 from safeguard_time._dates import (
     ACCEPTED_FORMS,
     check_date_system,
@@ -55,6 +48,22 @@ from safeguard_time.errors import (
 
 if TYPE_CHECKING:
     import numpy.typing as npt
+
+    from safeguard_time._date_columns import ParsedDates
+
+# The grammar's column reader (its regexes, Arrow helpers) loads on the first text column, so
+# that a first deadline() or a column of dates does not pay for it.
+_cols: Any = None
+
+
+def _columns() -> Any:
+    global _cols  # noqa: PLW0603 - a lazily imported module
+    if _cols is None:
+        from safeguard_time import _date_columns  # noqa: PLC0415
+
+        _cols = _date_columns
+    return _cols
+
 
 __all__ = ["NAT", "DayColumn", "day_scalar", "int_column", "parse_dates", "to_days"]
 
@@ -177,7 +186,7 @@ def _from_numpy(x: npt.NDArray[Any], name: str) -> DayColumn:
     if x.dtype.kind == "O":
         return _from_objects(x, name)
     if x.dtype.kind in "UT":  # text: the date grammar
-        return DayColumn.of(read_dates(x, 1900))
+        return DayColumn.of(_columns().read_dates(x, 1900))
     raise NotAColumnError(
         f"{name}: expected datetime64, date text or object values, got a {x.dtype} array"
     )
@@ -194,7 +203,7 @@ def _from_objects(seq: Sequence[Any] | npt.NDArray[Any], name: str) -> DayColumn
         if t is date_t:
             append(v.toordinal() - _EPOCH_ORD)
         elif t is str:
-            got = cell_days(v)
+            got = _columns().cell_days(v)
             if isinstance(got, str):  # refused: the grammar's reason
                 bad[i] = v
                 errors[i] = NotADateError(got, value=v).at(row=i)
@@ -232,7 +241,7 @@ def _from_pandas(x: Any, name: str) -> DayColumn:
         arrow_array: Any = series.array
         return _from_arrow(arrow_array.__arrow_array__(), name)
     if isinstance(dtype, pd.StringDtype):  # text: the date grammar
-        return DayColumn.of(read_dates(series, 1900))
+        return DayColumn.of(_columns().read_dates(series, 1900))
     if isinstance(dtype, pd.DatetimeTZDtype):
         series = series.dt.tz_convert(_LONDON).dt.tz_localize(None)
         dtype = series.dtype
@@ -264,7 +273,7 @@ def _from_polars(x: Any, name: str) -> DayColumn:
     if dtype == pl.Object:
         return _from_objects(x.to_list(), name)
     if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum):  # the date grammar
-        return DayColumn.of(read_dates(x, 1900))
+        return DayColumn.of(_columns().read_dates(x, 1900))
     raise NotAColumnError(
         f"{name}: expected a polars Date or Datetime column, or String of date text, got {dtype}"
     )
@@ -287,8 +296,8 @@ def _from_arrow(x: Any, name: str) -> DayColumn:
         raw = _arrow_buffer(x, np.int32)
     elif pa.types.is_date64(t):
         raw = _arrow_buffer(x, np.int64).view("datetime64[ms]")
-    elif is_text_type(t):  # the date grammar
-        return DayColumn.of(read_dates(x, 1900))
+    elif _columns().is_text_type(t):  # the date grammar
+        return DayColumn.of(_columns().read_dates(x, 1900))
     else:
         raise NotAColumnError(
             f"{name}: expected an Arrow date32, date64, timestamp or string column, got {t}"
@@ -379,11 +388,15 @@ def parse_dates(column: Any, *, date_system: int = 1900) -> ParsedDates:
     [datetime.date(2023, 7, 1), None]
     """
     system = check_date_system(date_system)
+    cols = _columns()
+    parsed: ParsedDates
     try:
-        parsed = read_dates(column, system)
-    except AlreadyDates:  # a pandas, polars or Arrow column of dates or timestamps
+        parsed = cols.read_dates(column, system)
+    except cols.AlreadyDates:  # a pandas, polars or Arrow column of dates or timestamps
         col = to_days(column, "column")
-        return ParsedDates(np.asarray(col.chunk(0, len(col)), dtype=np.int64).view("datetime64[D]"))
+        days = np.asarray(col.chunk(0, len(col)), dtype=np.int64).view("datetime64[D]")
+        parsed = cols.ParsedDates(days)
+        return parsed
     if parsed.errors and not (~np.isnat(parsed.days)).any():
         first = parsed.errors[0]
         warnings.warn(

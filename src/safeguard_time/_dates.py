@@ -125,16 +125,29 @@ _NAMED_HEAD = (
     r"(?P<d>\d{1,2})(?P<ord>(?i:st|nd|rd|th))?[ /-]?(?P<mon>[A-Za-z]{3,9})\.?(?:, |[ /-])?"
 )
 
-_ISO = re.compile(_ISO_DATE, re.ASCII)
-_UK = re.compile(_UK_DATE, re.ASCII)
-_ISO_TIMED = re.compile(rf"{_ISO_DATE}[T ]{TIME_PARTS}{ZONE_PARTS}?", re.ASCII)
-_UK_TIMED = re.compile(rf"{_UK_DATE} {TIME}", re.ASCII)
-_NAMED = re.compile(_NAMED_HEAD + r"(?P<y>\d{4})", re.ASCII)
-_SHORT_YEARS = (
-    re.compile(_UK_HEAD + r"\d{2}", re.ASCII),
-    re.compile(_NAMED_HEAD + r"\d{2}", re.ASCII),
-)
-_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?", re.ASCII)
+
+
+class _Patterns:
+    """The grammar's compiled patterns (compiled on the first text date, not at import)."""
+
+    def __init__(self) -> None:
+        self.iso = re.compile(_ISO_DATE, re.ASCII)
+        self.uk = re.compile(_UK_DATE, re.ASCII)
+        self.iso_timed = re.compile(rf"{_ISO_DATE}[T ]{TIME_PARTS}{ZONE_PARTS}?", re.ASCII)
+        self.uk_timed = re.compile(rf"{_UK_DATE} {TIME}", re.ASCII)
+        self.named = re.compile(_NAMED_HEAD + r"(?P<y>\d{4})", re.ASCII)
+        self.short_years = (
+            re.compile(_UK_HEAD + r"\d{2}", re.ASCII),
+            re.compile(_NAMED_HEAD + r"\d{2}", re.ASCII),
+        )
+        self.number = re.compile(r"[+-]?\d+(?:\.\d+)?", re.ASCII)
+
+
+@functools.cache
+def _patterns() -> _Patterns:
+    return _Patterns()
+
+
 _PLACEHOLDERS = {"n/a", "na", "n.a.", "none", "null", "nil", "-", "--", "?", "tbc", "unknown"}
 _MONTH_NAMES = [
     "january",
@@ -226,20 +239,21 @@ def parse_text(text: str, date_system: int = 1900) -> _date | None:  # noqa: PLR
     text = text.strip()
     if not text:
         return None
-    if m := _ISO.fullmatch(text):
+    pat = _patterns()
+    if m := pat.iso.fullmatch(text):
         return _ymd(int(m["y"]), int(m["mo"]), int(m["d"]), text, day_first=False)
-    if m := _UK.fullmatch(text):
+    if m := pat.uk.fullmatch(text):
         return _ymd(int(m["y"]), int(m["mo"]), int(m["d"]), text, day_first=True)
-    if m := _ISO_TIMED.fullmatch(text):
+    if m := pat.iso_timed.fullmatch(text):
         day = _ymd(int(m["y"]), int(m["mo"]), int(m["d"]), text, day_first=False)
         return _aware(day, m, text) if m["z"] else day
-    if m := _UK_TIMED.fullmatch(text):
+    if m := pat.uk_timed.fullmatch(text):
         return _ymd(int(m["y"]), int(m["mo"]), int(m["d"]), text, day_first=True)
-    if _NUMBER.fullmatch(text):
+    if pat.number.fullmatch(text):
         whole = int(text.partition(".")[0])  # exact, however many digits
         digits = text if text.isdigit() else ""
         return _serial_date(whole, text.startswith("-"), date_system, text, digits)
-    if m := _NAMED.fullmatch(text):
+    if m := pat.named.fullmatch(text):
         month = _MONTHS.get(m["mon"].lower())
         if month is not None:
             day_number = int(m["d"])
@@ -251,7 +265,7 @@ def parse_text(text: str, date_system: int = 1900) -> _date | None:  # noqa: PLR
                     value=text,
                 )
             return _ymd(int(m["y"]), month, day_number, text, day_first=False)
-    if any(p.fullmatch(text) for p in _SHORT_YEARS):
+    if any(p.fullmatch(text) for p in pat.short_years):
         century = text[-2:]
         raise NotADateError(
             f"{text!r} has a two-digit year: write the year in full (20{century}? 19{century}?)",
