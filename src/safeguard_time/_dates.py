@@ -126,7 +126,6 @@ _NAMED_HEAD = (
 )
 
 
-
 class _Patterns:
     """The grammar's compiled patterns (compiled on the first text date, not at import)."""
 
