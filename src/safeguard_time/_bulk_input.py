@@ -154,10 +154,37 @@ def _module(x: object) -> str:
     return type(x).__module__.split(".")[0]
 
 
-def to_days(x: object, name: str) -> DayColumn:  # noqa: PLR0911 - one return per kind
-    """Convert a column-like value (see the module docstring) to a :class:`DayColumn`."""
+def to_days(x: object, name: str) -> DayColumn:
+    """Convert a column-like value (see the module docstring) to a :class:`DayColumn`.
+
+    A column in which no cell is a date and some were refused is probably not a column of
+    dates: one :class:`~safeguard_time.errors.UnreadableColumnWarning` says so, naming the
+    forms accepted (every row is still returned, each with its reason).
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     col = to_days(["soon", "n/a"], "starts")
+    >>> sorted(col.bad), caught[0].category.__name__
+    ([0, 1], 'UnreadableColumnWarning')
+    """
     if isinstance(x, DayColumn):
-        return x  # already read (the scan reads its cells with the date grammar)
+        return x  # already read (the scan reads its cells, and reports them, itself)
+    col = _read_column(x, name)
+    if col.bad and not (col.chunk(0, len(col)) != NAT).any():
+        row = min(col.bad)
+        warnings.warn(
+            f"{name}: no cell of the column is a date: all {len(col.bad)} cells that are not "
+            f"blank were refused (row {row}: {col.error(row)}); the forms accepted are "
+            f"{ACCEPTED_FORMS}",
+            UnreadableColumnWarning,
+            stacklevel=3,
+        )
+    return col
+
+
+def _read_column(x: object, name: str) -> DayColumn:
+    """Convert a column-like value (see the module docstring) to a :class:`DayColumn`."""
     mod = _module(x)
     if isinstance(x, np.ndarray):
         return _from_numpy(x, name)

@@ -34,7 +34,12 @@ from safeguard_time import bulk
 from safeguard_time._bulk_input import DayColumn
 from safeguard_time._date_columns import NAT, ParsedColumn, parse_columns
 from safeguard_time.calendar import Convention, england_and_wales
-from safeguard_time.errors import PolicyError, ProvisionalCalendarWarning, SafeguardTimeError
+from safeguard_time.errors import (
+    NotADateError,
+    PolicyError,
+    ProvisionalCalendarWarning,
+    SafeguardTimeError,
+)
 from safeguard_time.rules import Policy, Rule, rulebook
 
 if TYPE_CHECKING:
@@ -1139,10 +1144,16 @@ _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
 def _day_column(batch: Any, name: str, parsed: ParsedColumn) -> DayColumn:
     """A parsed date column for the engine, the refused cells marked as not dates."""
     bad: dict[int, object] = {}
+    errors: dict[int, SafeguardTimeError] = {}
     if len(parsed.bad):
         texts = batch.column(name).take(parsed.bad).to_pylist()
-        bad = dict(zip(parsed.bad.tolist(), texts, strict=True))
-    return DayColumn(parsed.days.view("datetime64[D]"), bad=bad)
+        rows = parsed.bad.tolist()
+        bad = dict(zip(rows, texts, strict=True))
+        errors = {
+            row: NotADateError(reason, value=text)
+            for row, text, reason in zip(rows, texts, parsed.reasons, strict=True)
+        }
+    return DayColumn(parsed.days.view("datetime64[D]"), bad=bad, errors=errors)
 
 
 #: What the command line adds to an engine reason, by reason code.
