@@ -264,3 +264,41 @@ def test_to_pandas() -> None:
     assert pd.isna(frame["rule"].iloc[2])
     assert frame.loc["c", "error"] == "missing start"
     assert frame["due"].iloc[0] == pd.Timestamp("2024-05-15")
+
+
+# --- inputs that are not what they seem ---------------------------------------------------
+
+
+def test_counts_that_are_not_counts_are_refused_by_name() -> None:
+    import pandas as pd  # noqa: PLC0415 - the test extra installs it; a missing one must fail
+
+    from safeguard_time.errors import InvalidOptionError, NotAColumnError  # noqa: PLC0415
+
+    s = np.array(["2024-03-08", "2024-03-08"], dtype="datetime64[D]")
+    with pytest.raises(NotAColumnError, match="True is not a count"):
+        bulk.add_working_days(s, True)
+    # 2**63 + 5 would wrap to a negative int64: refused with its value and row instead.
+    with pytest.raises(InvalidOptionError, match="row 1: 9223372036854775813 working days") as e:
+        bulk.add_working_days(s, np.array([1, 2**63 + 5], dtype=np.uint64))
+    assert (e.value.row, e.value.value) == (1, 2**63 + 5)
+    with pytest.raises(InvalidOptionError, match="reaches far outside the calendar"):
+        bulk.add_working_days(s, 10**30)
+    for na in (pd.array([1, None], dtype="Int64"), pd.Series([1, None], dtype="Int64")):
+        with pytest.raises(NotAColumnError, match="row 1 has no count") as caught:
+            bulk.add_working_days(s, na)
+        assert caught.value.row == 1
+    # Small unsigned counts are counts: 45 working days from Fri 8 Mar 2024 is Wed 15 May.
+    assert bulk.add_working_days(s[:1], np.array([45], dtype=np.uint8)).tolist() == [
+        dt.date(2024, 5, 15)
+    ]
+
+
+def test_columns_that_are_not_columns_of_days_are_refused() -> None:
+    from safeguard_time.errors import NotAColumnError  # noqa: PLC0415
+
+    with pytest.raises(NotAColumnError, match="a mapping is not a column"):
+        bulk.assess("assessment", {"a": dt.date(2024, 3, 8)})
+    for unit in ("M", "Y", "W"):
+        months = np.array(["2024-03-01"], dtype="datetime64[D]").astype(f"datetime64[{unit}]")
+        with pytest.raises(NotAColumnError, match=f"datetime64\\[{unit}\\] column holds"):
+            bulk.deadlines("assessment", months)

@@ -194,6 +194,12 @@ def _read_column(x: object, name: str) -> DayColumn:
         return _from_polars(x, name)
     if mod == "pyarrow":
         return _from_arrow(x, name)
+    if isinstance(x, Mapping):
+        raise NotAColumnError(
+            f"{name}: a mapping is not a column (iterating it would read its keys); pass "
+            "its values, e.g. list(mapping.values())",
+            value=x,
+        )
     if not isinstance(x, (str, bytes, _dt.date, np.datetime64)):
         if isinstance(x, Sequence):
             return _from_objects(x, name)
@@ -209,6 +215,14 @@ def _from_numpy(x: npt.NDArray[Any], name: str) -> DayColumn:
     if x.ndim != 1:
         raise NotAColumnError(f"{name}: expected a one-dimensional column, got shape {x.shape}")
     if x.dtype.kind == "M":
+        unit = np.datetime_data(x.dtype)[0]
+        if unit in ("Y", "M", "W", "generic"):
+            # A month or a year is not a day: flooring it would invent the first day.
+            raise NotAColumnError(
+                f"{name}: a datetime64[{unit}] column holds {_UNIT_WORDS.get(unit, unit)}, not "
+                "days; convert it to datetime64[D] yourself if the first day is meant",
+                value=x.dtype,
+            )
         return DayColumn(x)
     if x.dtype.kind == "O":
         return _from_objects(x, name)
@@ -366,21 +380,58 @@ def day_scalar(value: object, name: str) -> int:
     raise NotAColumnError(f"{name}: expected a date, got {type(value).__name__}: {value!r}")
 
 
+_UNIT_WORDS = {"Y": "years", "M": "months", "W": "weeks", "generic": "no unit"}
+
+#: Counts of working days beyond this cannot land inside the calendar (about 28,000 working
+#: days from 1990 to 2099); larger ones are refused by name rather than wrapped or overflowed.
+MAX_COUNT = 1_000_000
+
+
+def _count(value: int, name: str, row: int | None = None) -> int:
+    if -MAX_COUNT <= value <= MAX_COUNT:
+        return value
+    where = f"{name}" if row is None else f"{name}: row {row}"
+    err = InvalidOptionError(
+        name, value, f"{where}: {value} working days reaches far outside the calendar"
+    )
+    raise err.at(row=row, column=name) if row is not None else err
+
+
 def int_column(n: object, length: int, name: str) -> tuple[int | None, npt.NDArray[np.int64]]:
-    """``n`` as an ``int`` (a scalar) or an ``int64`` array of ``length`` rows."""
-    if isinstance(n, (int, np.integer)) and not isinstance(n, bool):
-        return operator.index(n), np.zeros(0, dtype=np.int64)
+    """``n`` as an ``int`` (a scalar) or an ``int64`` array of ``length`` rows.
+
+    ``True``/``False`` are not counts, a missing count (pandas ``NA``) is not a count, and a
+    count too large for the calendar is refused: each by name (and row), never wrapped.
+
+    >>> int_column(5, 3, "n")[0], int_column([1, 2], 2, "n")[1].tolist()
+    (5, [1, 2])
+    """
+    if isinstance(n, bool | np.bool_):
+        raise NotAColumnError(f"{name}: {n!r} is not a count of working days", value=n)
+    if isinstance(n, int | np.integer):
+        return _count(operator.index(n), name), np.zeros(0, dtype=np.int64)
+    isna = getattr(n, "isna", None) if _module(n) == "pandas" else None
+    if isna is not None and np.asarray(isna()).any():
+        row = int(np.flatnonzero(np.asarray(isna()))[0])
+        raise NotAColumnError(
+            f"{name}: row {row} has no count (NA); give a count for every row", value=None
+        ).at(row=row, column=name)
     arr = np.asarray(n.to_numpy() if hasattr(n, "to_numpy") else n)
     if arr.ndim == 0 and arr.dtype.kind in "iu":
-        return int(arr), np.zeros(0, dtype=np.int64)
+        return _count(int(arr), name), np.zeros(0, dtype=np.int64)
     if arr.dtype.kind not in "iu" or arr.ndim != 1:
         raise NotAColumnError(
-            f"{name}: expected an int or a one-dimensional integer array, got {arr!r}"
+            f"{name}: expected an int or a one-dimensional integer array, got {arr!r}", value=n
         )
     if len(arr) != length:
         raise InvalidOptionError(
             name, len(arr), f"{name}: has {len(arr)} rows where the dates have {length}"
         )
+    if len(arr):
+        big = (arr > MAX_COUNT) if arr.dtype.kind == "u" else (np.abs(arr) > MAX_COUNT)
+        if big.any():
+            row = int(np.flatnonzero(big)[0])
+            _count(int(arr[row]), name, row)
     return None, arr.astype(np.int64, copy=False)
 
 
