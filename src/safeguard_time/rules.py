@@ -83,7 +83,7 @@ class Citation:
         return f"{self.document}, {self.location}"
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Edition:
     """An edition of guidance or a statutory instrument.
 
@@ -121,6 +121,9 @@ class Edition:
             f"which is UNCONFIRMED: {self.start_note}"
         )
 
+    def __repr__(self) -> str:
+        return f"Edition({self.id}, {self.title!r}, from {self.in_force_from.isoformat()})"
+
 
 @attrs.frozen
 class Extension:
@@ -131,7 +134,7 @@ class Extension:
     max_times: int | None = None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Rule:
     """One timescale as one edition set it, with its citation and source status."""
 
@@ -260,6 +263,15 @@ class Rule:
         bounds = (self.valid_from, self.valid_until, ts.available_from, ts.available_until)
         return tuple(dict.fromkeys(b[len("switch:") :] for b in bounds if isinstance(b, str)))
 
+    def __repr__(self) -> str:
+        """Short: the id, the length and the source status (the edition and notes are long).
+
+        >>> rule_for("assessment", _dt.date(2024, 1, 8))
+        Rule(assessment.wt2023: 45 working days, secondary)
+        """
+        phase = f" [{self.phase}]" if self.phase else ""
+        return f"Rule({self.id}{phase}: {self.describe_length()}, {self.status})"
+
 
 @attrs.frozen
 class Switch:
@@ -302,7 +314,7 @@ class Switch:
         )
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Timescale:
     """A public timescale id, its events, and its rules over time."""
 
@@ -328,6 +340,16 @@ class Timescale:
             if rule.phase is not None:
                 seen.setdefault(rule.phase)
         return tuple(seen)
+
+    def __repr__(self) -> str:
+        """Short: the id, the title and the rule ids.
+
+        >>> timescales()[0]
+        Timescale(referral_decision, 'Decision on a referral', rules: referral_decision.fw2000, ...)
+        """
+        ids = ", ".join(r.id for r in self.rules[:1])
+        more = ", ..." if len(self.rules) > 1 else ""
+        return f"Timescale({self.id}, {self.title!r}, rules: {ids}{more})"
 
 
 @attrs.frozen

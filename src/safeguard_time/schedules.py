@@ -15,7 +15,7 @@ datetime.date(2024, 8, 20)
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import attrs
@@ -33,7 +33,7 @@ __all__ = ["Schedule", "ScheduleItem", "schedule"]
 _MAX_ITEMS = 2000
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ScheduleItem:
     """One review or visit of a schedule: its deadline, and when it was held (if it was)."""
 
@@ -41,6 +41,10 @@ class ScheduleItem:
     timescale: str
     deadline: Deadline
     held: _dt.date | None
+
+    def __repr__(self) -> str:
+        held = f", held={self.held.isoformat()}" if self.held else ""
+        return f"ScheduleItem({self.number}, {self.timescale}, due={self.deadline.due}{held})"
 
     def assess(self, *, as_of: Any = None) -> Timeliness:
         """Met / missed for a held item; open_in_time / open_overdue as of a date otherwise.
@@ -53,13 +57,52 @@ class ScheduleItem:
         return self.deadline.assess(self.held, as_of=None if self.held else as_of)
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class Schedule:
     """A case's schedule: the held items, then projected due dates."""
 
     plan: Plan
     anchor: _dt.date
     items: tuple[ScheduleItem, ...]
+
+    def __repr__(self) -> str:
+        """Short: the plan, the anchor and the items' due dates.
+
+        >>> import datetime as dt
+        >>> schedule("cp_reviews", dt.date(2023, 11, 30), held=[dt.date(2024, 2, 20)])
+        Schedule(cp_reviews from 2023-11-30: 1 first_cp_review 2024-02-29 (held 2024-02-20), 2 cp_review 2024-08-20)
+        """
+        items = ", ".join(
+            f"{i.number} {i.timescale} {i.deadline.due.isoformat()}"
+            + (f" (held {i.held.isoformat()})" if i.held else "")
+            for i in self.items
+        )
+        return f"Schedule({self.plan.id} from {self.anchor.isoformat()}: {items})"
+
+    def __iter__(self) -> Iterator[ScheduleItem]:
+        """The items, in order.
+
+        >>> import datetime as dt
+        >>> [i.timescale for i in schedule("lac_reviews", dt.date(2024, 1, 8), count=3)]
+        ['first_lac_review', 'second_lac_review', 'lac_review']
+        """
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def explain(self) -> str:
+        """Each item's explanation, numbered, one paragraph each.
+
+        >>> import datetime as dt
+        >>> print(schedule("cp_reviews", dt.date(2023, 11, 30)).explain()[:61])
+        1. First child protection review conference (first_cp_review)
+        """
+        return "\n".join(
+            f"{i.number}. {i.deadline.explain()}"
+            + (f" Held on {i.held.isoformat()}." if i.held else " Not held yet.")
+            for i in self.items
+        )
 
     @property
     def next_due(self) -> Deadline:
