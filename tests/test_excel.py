@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import importlib
 import inspect
 import subprocess
@@ -18,9 +19,11 @@ from hypothesis import strategies as st
 
 from safeguard_time import ProvisionalCalendarWarning, bulk, england_and_wales
 from safeguard_time.excel import (
+    ERROR_VALUES,
     HOLIDAY_HEADERS,
     RULE_HEADERS,
     SGT_DUE,
+    SGT_ERROR,
     SGT_EXPLAIN,
     SGT_HOLIDAYS,
     SGT_LATE,
@@ -32,6 +35,26 @@ from safeguard_time.excel import (
     date_to_serial,
     serial_to_date,
 )
+
+
+def shown(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """What ``function`` shows, with each error value followed by its reason (``SGT_ERROR``).
+
+    The cells themselves hold the bare Excel error value (``#VALUE!``); these tests check the
+    reason too, so they read both and put them together.
+    """
+    value = function(*args, **kwargs)
+    reasons = SGT_ERROR(functools.partial(function, **kwargs), *args)
+
+    def join(v: Any, r: Any) -> Any:
+        if isinstance(v, list):
+            return [join(a, b) for a, b in zip(v, r, strict=True)]
+        if isinstance(v, str) and v.startswith("#") and r and r != v:
+            return f"{v} {r}"
+        return v
+
+    return join(value, reasons)
+
 
 D = dt.date
 FUNCTIONS = [
@@ -109,12 +132,16 @@ def test_serials_1900_system() -> None:
 def test_serials_1904_system() -> None:
     assert serial_to_date(0, 1904) == D(1904, 1, 1)
     # serial 0 exists in the 1904 system: 1904-01-01, a date before the calendar's range
-    assert "date 1904-01-01 is outside the supported calendar range" in SGT_WORKDAY(0, 0, 1904)
-    assert SGT_WORKDAY("43897", 0, 1904) == D(2024, 3, 8)  # serial text in the workbook's system
-    assert SGT_WORKDAY(-1, 0, 1904).startswith("#NUM! -1 is not a date: a negative number")
-    assert SGT_WORKDAY(43897, 1, 1904) == D(2024, 3, 11)
-    assert SGT_WORKDAY(43897, 1, 1904, True) == 43897 + 3
-    assert SGT_NETWORKDAYS(43897, 43897 + 3, 1904) == 2
+    assert "date 1904-01-01 is outside the supported calendar range" in shown(
+        SGT_WORKDAY, 0, 0, 1904
+    )
+    assert shown(SGT_WORKDAY, "43897", 0, 1904) == D(
+        2024, 3, 8
+    )  # serial text in the workbook's system
+    assert shown(SGT_WORKDAY, -1, 0, 1904).startswith("#NUM! -1 is not a date: a negative number")
+    assert shown(SGT_WORKDAY, 43897, 1, 1904) == D(2024, 3, 11)
+    assert shown(SGT_WORKDAY, 43897, 1, 1904, True) == 43897 + 3
+    assert shown(SGT_NETWORKDAYS, 43897, 43897 + 3, 1904) == 2
 
 
 @pytest.mark.parametrize(
@@ -129,15 +156,15 @@ def test_serials_1904_system() -> None:
     ],
 )
 def test_bad_serials_are_error_cells(serial: float, prefix: str) -> None:
-    assert SGT_WORKDAY(serial, 1).startswith(prefix)
+    assert shown(SGT_WORKDAY, serial, 1).startswith(prefix)
 
 
 def test_serial_range_checks_reach_the_calendar() -> None:
     # serial 32871 = 1989-12-29: a real date, but before the calendar's range
-    out = SGT_WORKDAY(32871, 1)
+    out = shown(SGT_WORKDAY, 32871, 1)
     assert out.startswith("#NUM!")
     assert "1989-12-29 is outside the supported calendar range" in out
-    assert SGT_WORKDAY(3_000_000, 1).startswith("#NUM!")
+    assert shown(SGT_WORKDAY, 3_000_000, 1).startswith("#NUM!")
 
 
 # --- text ---------------------------------------------------------------------------------
@@ -174,20 +201,20 @@ def test_text_dates(text: str) -> None:
     ],
 )
 def test_bad_text_is_an_error_cell(text: str, expected: str) -> None:
-    assert SGT_WORKDAY(text, 1).startswith(expected)
+    assert shown(SGT_WORKDAY, text, 1).startswith(expected)
 
 
 def test_other_bad_cells() -> None:
-    assert SGT_WORKDAY(True, 1) == "#VALUE! True is not a date: a true/false value"
-    assert SGT_WORKDAY(D(2024, 3, 8), "x").startswith("#VALUE! not a number of days")
-    assert SGT_WORKDAY(D(2024, 3, 8), False).startswith("#VALUE! not a number of days")
-    assert SGT_WORKDAY(D(2024, 3, 8), float("inf")).startswith("#NUM!")
-    assert SGT_WORKDAY(object(), 1).startswith("#VALUE! <object object at")
-    assert "is not a date: expected date text" in SGT_WORKDAY(object(), 1)
-    assert SGT_WORKDAY(np.datetime64("NaT"), 1).startswith("#VALUE! not a date")
+    assert shown(SGT_WORKDAY, True, 1) == "#VALUE! True is not a date: a true/false value"
+    assert shown(SGT_WORKDAY, D(2024, 3, 8), "x").startswith("#VALUE! not a number of days")
+    assert shown(SGT_WORKDAY, D(2024, 3, 8), False).startswith("#VALUE! not a number of days")
+    assert shown(SGT_WORKDAY, D(2024, 3, 8), float("inf")).startswith("#NUM!")
+    assert shown(SGT_WORKDAY, object(), 1).startswith("#VALUE! <object object at")
+    assert "is not a date: expected date text" in shown(SGT_WORKDAY, object(), 1)
+    assert shown(SGT_WORKDAY, np.datetime64("NaT"), 1).startswith("#VALUE! not a date")
     # an error coming in from another formula goes out unchanged
-    assert SGT_WORKDAY("#N/A", 1) == "#N/A"
-    assert SGT_NETWORKDAYS(D(2024, 3, 8), "#DIV/0!") == "#DIV/0!"
+    assert shown(SGT_WORKDAY, "#N/A", 1) == "#N/A"
+    assert shown(SGT_NETWORKDAYS, D(2024, 3, 8), "#DIV/0!") == "#DIV/0!"
 
 
 def test_other_date_types() -> None:
@@ -240,7 +267,7 @@ def test_ranges_of_different_sizes_give_na_cells_not_an_exception() -> None:
 
 def test_one_bad_cell_leaves_the_others() -> None:
     starts = [["2024-03-08"], ["1989-12-29"], ["2014-02-03"], ["not a date"], [45359]]
-    out = SGT_DUE("assessment", starts)
+    out = shown(SGT_DUE, "assessment", starts)
     assert out[0] == [D(2024, 5, 15)]
     assert out[1][0].startswith("#NUM! ")
     assert "1989-12-29 is outside the supported calendar range" in out[1][0]
@@ -253,11 +280,15 @@ def test_one_bad_cell_leaves_the_others() -> None:
 
 
 def test_bad_options_fill_the_shape_with_the_error() -> None:
-    out = SGT_WORKDAY([D(2024, 3, 8), D(2024, 3, 9)], 1, 1901)
+    out = shown(SGT_WORKDAY, [D(2024, 3, 8), D(2024, 3, 9)], 1, 1901)
     assert out == ["#VALUE! date_system must be 1900 or 1904, got 1901"] * 2
-    assert SGT_WORKDAY(D(2024, 3, 8), 1, serial="maybe").startswith("#VALUE! serial must be")
-    assert SGT_DUE("assessment", D(2024, 3, 8), "sideways").startswith("#VALUE! unknown convention")
-    assert SGT_WORKDAY(D(2024, 3, 8), 1, [[1904, 1900]]).startswith("#VALUE! date_system must")
+    assert shown(SGT_WORKDAY, D(2024, 3, 8), 1, serial="maybe").startswith("#VALUE! serial must be")
+    assert shown(SGT_DUE, "assessment", D(2024, 3, 8), "sideways").startswith(
+        "#VALUE! unknown convention"
+    )
+    assert shown(SGT_WORKDAY, D(2024, 3, 8), 1, [[1904, 1900]]).startswith(
+        "#VALUE! date_system must"
+    )
 
 
 def test_options_accept_excel_forms() -> None:
@@ -288,62 +319,66 @@ def test_due() -> None:
 
 
 def test_due_errors() -> None:
-    assert SGT_DUE("initial_assessment", "2014-02-03") == (
+    assert shown(SGT_DUE, "initial_assessment", "2014-02-03") == (
         "#N/A no rule for 'initial_assessment' was in force on 2014-02-03; "
         "the rule that applied then was 'assessment'"
     )
-    assert SGT_DUE("nonsense", "2024-03-08").startswith("#N/A unknown timescale 'nonsense'")
-    assert SGT_DUE(42, "2024-03-08").startswith("#VALUE! a timescale is text")
+    assert shown(SGT_DUE, "nonsense", "2024-03-08").startswith("#N/A unknown timescale 'nonsense'")
+    assert shown(SGT_DUE, 42, "2024-03-08").startswith("#VALUE! a timescale is text")
     # a phased timescale needs a phase (the last argument)
-    assert SGT_DUE("lac_visit", "2024-03-08").startswith("#VALUE! 'lac_visit' needs phase=")
+    assert shown(SGT_DUE, "lac_visit", "2024-03-08").startswith("#VALUE! 'lac_visit' needs phase=")
 
 
 def test_phases() -> None:
     start = D(2024, 3, 8)
-    assert SGT_DUE("lac_visit", start, "", 1900, False, "first_year") == D(2024, 4, 19)  # 6 weeks
-    assert SGT_DUE("lac_visit", start, "", 1900, False, " Until_18 ") == D(2024, 6, 8)  # 3 months
-    assert SGT_DUE("private_fostering_visit", [[start]], phase="after_first_year") == [
+    assert shown(SGT_DUE, "lac_visit", start, "", 1900, False, "first_year") == D(
+        2024, 4, 19
+    )  # 6 weeks
+    assert shown(SGT_DUE, "lac_visit", start, "", 1900, False, " Until_18 ") == D(
+        2024, 6, 8
+    )  # 3 months
+    assert shown(SGT_DUE, "private_fostering_visit", [[start]], phase="after_first_year") == [
         [D(2024, 5, 31)]  # 12 weeks
     ]
-    assert SGT_STATUS("lac_visit", start, None, D(2024, 4, 22), phase="first_year") == (
+    assert shown(SGT_STATUS, "lac_visit", start, None, D(2024, 4, 22), phase="first_year") == (
         "open_overdue"
     )
-    assert SGT_LATE("lac_visit", start, D(2024, 4, 22), None, phase="first_year") == 1
-    assert "phase 'first_year'" in SGT_EXPLAIN("lac_visit", start, phase="first_year")
+    assert shown(SGT_LATE, "lac_visit", start, D(2024, 4, 22), None, phase="first_year") == 1
+    assert "phase 'first_year'" in shown(SGT_EXPLAIN, "lac_visit", start, phase="first_year")
     # a phase the timescale does not have, and a phase given to a timescale without phases
-    wrong = SGT_DUE("lac_visit", [[start], [start]], phase="later")
+    wrong = shown(SGT_DUE, "lac_visit", [[start], [start]], phase="later")
     assert (
         wrong
         == [["#VALUE! 'lac_visit' needs phase= one of first_year, until_18, other, got 'later'"]]
         * 2
     )
-    assert SGT_DUE("assessment", start, phase="first_year") == (
+    assert shown(SGT_DUE, "assessment", start, phase="first_year") == (
         "#VALUE! 'assessment' has no phases, got phase='first_year'"
     )
-    assert SGT_DUE("lac_visit", start, phase=3).startswith("#VALUE! phase is text")
+    assert shown(SGT_DUE, "lac_visit", start, phase=3).startswith("#VALUE! phase is text")
 
 
 def test_status_and_late() -> None:
     start, as_of = D(2024, 3, 8), D(2024, 5, 20)
     completed = [[D(2024, 5, 15)], [D(2024, 5, 16)], [None], [""], [D(2024, 3, 1)]]
-    status = SGT_STATUS("assessment", start, completed, as_of)
+    status = shown(SGT_STATUS, "assessment", start, completed, as_of)
     assert status[:4] == [["met"], ["missed"], ["open_overdue"], ["open_overdue"]]
     assert status[4][0].startswith("#NUM! end 2024-03-01 is before the start 2024-03-08")
-    late = SGT_LATE("assessment", start, completed, as_of)
+    late = shown(SGT_LATE, "assessment", start, completed, as_of)
     assert late[:4] == [[0], [1], [3], [3]]  # 16th is 1 late; 20 May is 3 after Wed 15 May
-    assert SGT_STATUS("assessment", start, None, D(2024, 5, 15)) == "open_in_time"
-    assert SGT_STATUS("assessment", start, None, None) == (
+    assert shown(SGT_STATUS, "assessment", start, None, D(2024, 5, 15)) == "open_in_time"
+    assert shown(SGT_STATUS, "assessment", start, None, None) == (
         "#VALUE! open case needs as_of (the date to judge it on)"
     )
     # as_of is not needed once the case is completed
-    assert SGT_STATUS("assessment", start, D(2024, 5, 1), None) == "met"
+    assert shown(SGT_STATUS, "assessment", start, D(2024, 5, 1), None) == "met"
 
 
 def test_explain() -> None:
-    text = SGT_EXPLAIN("assessment", "08/03/2024")
+    text = shown(SGT_EXPLAIN, "assessment", "08/03/2024")
     assert text.startswith("Single assessment (assessment) is due on")
     assert "Wednesday 15 May 2024" in text
-    assert SGT_EXPLAIN("assessment", "n/a").startswith("#VALUE! 'n/a' is not a date")
+    assert shown(SGT_EXPLAIN, "assessment", "n/a").startswith("#VALUE! 'n/a' is not a date")
 
 
 def test_provisional_results_show_the_value_and_do_not_warn() -> None:
@@ -372,12 +407,12 @@ def test_holidays_table() -> None:
 
 
 def test_holidays_table_errors_are_one_cell() -> None:
-    assert SGT_HOLIDAYS("n/a", "2024-12-31")[0][0].startswith("#VALUE! 'n/a' is not a date")
-    assert SGT_HOLIDAYS("2024-12-31", "2024-01-01") == [
+    assert shown(SGT_HOLIDAYS, "n/a", "2024-12-31")[0][0].startswith("#VALUE! 'n/a' is not a date")
+    assert shown(SGT_HOLIDAYS, "2024-12-31", "2024-01-01") == [
         ["#VALUE! date_to 2024-01-01 is before date_from 2024-12-31"]
     ]
-    assert SGT_HOLIDAYS("1980-01-01", "2024-01-01")[0][0].startswith("#NUM!")
-    assert SGT_HOLIDAYS(None, "2024-01-01") == [["#VALUE! SGT_HOLIDAYS needs both dates"]]
+    assert shown(SGT_HOLIDAYS, "1980-01-01", "2024-01-01")[0][0].startswith("#NUM!")
+    assert shown(SGT_HOLIDAYS, None, "2024-01-01") == [["#VALUE! SGT_HOLIDAYS needs both dates"]]
 
 
 def test_rules_table() -> None:
@@ -647,8 +682,8 @@ def test_a_range_is_one_bulk_call(bulk_calls: dict[str, int]) -> None:
     out = SGT_WORKDAY(starts, 45)
     assert bulk_calls == {"add_working_days": 1}
     assert out[0] == [D(2024, 5, 15)]
-    assert out[7][0].startswith("#VALUE! 'n/a' is not a date")
-    assert out[9][0].startswith("#NUM! ")
+    # The cells hold Excel's own error values, which IFERROR and ISERROR recognise.
+    assert (out[7][0], out[9][0]) == ("#VALUE!", "#NUM!")
     SGT_WORKING_DAYS(starts, [[D(2024, 6, 3)]])
     SGT_NETWORKDAYS(starts, D(2024, 6, 3))
     assert bulk_calls == {"add_working_days": 1, "working_days_between": 2, "is_working_day": 1}
@@ -666,3 +701,38 @@ def test_a_single_cell_takes_the_scalar_path(bulk_calls: dict[str, int]) -> None
     assert SGT_WORKDAY(D(2024, 3, 8), 45) == D(2024, 5, 15)
     assert SGT_DUE("assessment", D(2024, 3, 8)) == D(2024, 5, 15)
     assert bulk_calls == {}
+
+
+# --- error values Excel recognises --------------------------------------------------------
+
+
+def test_error_cells_are_exactly_the_values_xlwings_converts() -> None:
+    # xlwings turns only these exact strings into error values; nothing else may follow them.
+    excel_errors = {"#VALUE!", "#N/A", "#NUM!"}
+    cells = [["2024-03-08"], ["31/02/2024"], ["2011-06-01"], ["1989-06-01"], [True]]
+    due = SGT_DUE("assessment", cells)
+    assert due[0] == [D(2024, 5, 15)]
+    assert [c[0] for c in due[1:]] == ["#VALUE!", "#N/A", "#NUM!", "#VALUE!"]
+    status = [c[0] for c in SGT_STATUS("assessment", cells, None, "2024-06-03")]
+    # A 2011 referral with no single assessment recorded is not applicable, not an error.
+    assert status == ["open_overdue", "#VALUE!", "not_applicable", "#NUM!", "#VALUE!"]
+    assert set(ERROR_VALUES.values()) == excel_errors
+
+
+def test_sgt_error_gives_the_reason_of_each_error_cell() -> None:
+    cells = [["2024-03-08"], ["31/02/2024"], ["2011-06-01"]]
+    assert SGT_ERROR("SGT_DUE", "assessment", cells) == [
+        [""],
+        ["'31/02/2024' is not a date: February 2024 has 29 days, not 31"],
+        [
+            "no rule for 'assessment' was in force on 2011-06-01; the rule that applied then "
+            "was 'initial_assessment' / 'core_assessment' (its rules apply from 2013-04-15)"
+        ],
+    ]
+    # The name may be given without the prefix, in any case; an unknown one says which exist.
+    assert SGT_ERROR("due", "assessment", "2011-06-01") == SGT_ERROR(
+        "SGT_DUE", "assessment", "2011-06-01"
+    )
+    assert SGT_ERROR("nope", 1).startswith("#VALUE! unknown function 'nope'")
+    # Outside SGT_ERROR the cells stay bare: the reasons are never left switched on.
+    assert SGT_DUE("assessment", "31/02/2024") == "#VALUE!"

@@ -2,8 +2,9 @@
 
 Each function takes cells as Excel sends them (dates, serial numbers, text, empty cells),
 a single cell or a whole range, and returns a value of the same shape.  A cell that cannot
-be used gives an error text starting with ``#`` in its own place; the other cells keep
-their values.  A range goes through the vectorised functions of ``safeguard_time.bulk``
+be used gives an Excel error value in its own place (``#VALUE!``, ``#N/A`` or ``#NUM!``,
+exactly the strings xlwings turns into real error values, so ``IFERROR`` works); the other
+cells keep their values, and ``SGT_ERROR`` gives the reason in words.  A range goes through the vectorised functions of ``safeguard_time.bulk``
 in one call (one per timescale), with the same answers and error texts as its cells one by
 one.  The functions are plain Python: on Linux, and without xlwings installed, they are
 ordinary callables (the xlwings decorators are only applied when xlwings imports).
@@ -12,7 +13,9 @@ ordinary callables (the xlwings decorators are only applied when xlwings imports
 >>> SGT_WORKDAY(dt.date(2022, 12, 23), 1)          # Christmas and Boxing Day skipped
 datetime.date(2022, 12, 28)
 >>> SGT_WORKDAY([[45359], ["n/a"]], 1)              # a column: serial 45359 is Fri 8 Mar 2024
-[[datetime.date(2024, 3, 11)], ["#VALUE! 'n/a' is not a date; leave the cell blank when there is no date"]]
+[[datetime.date(2024, 3, 11)], ['#VALUE!']]
+>>> SGT_ERROR("SGT_WORKDAY", [[45359], ["n/a"]], 1)
+[[''], ["'n/a' is not a date; leave the cell blank when there is no date"]]
 
 Date cells are read by the library's one date grammar (see ``safeguard_time.parse_date``),
 serial numbers (and serial text) in the workbook's date system.
@@ -22,6 +25,7 @@ See ``docs/excel.md`` for the argument forms and how to load the functions into 
 
 from __future__ import annotations
 
+import contextvars
 import datetime as _dt
 import importlib
 import itertools
@@ -50,9 +54,11 @@ from safeguard_time.errors import (
 )
 
 __all__ = [
+    "ERROR_VALUES",
     "HOLIDAY_HEADERS",
     "RULE_HEADERS",
     "SGT_DUE",
+    "SGT_ERROR",
     "SGT_EXPLAIN",
     "SGT_HOLIDAYS",
     "SGT_LATE",
@@ -117,14 +123,35 @@ class _CellError(ValueError):
         self.text = text
 
 
+#: The Excel error value a cell shows, by what went wrong (xlwings turns exactly these strings
+#: into real error values, so ``IFERROR`` and ``ISERROR`` catch them).  ``SGT_ERROR`` gives
+#: the reason in words.
+ERROR_VALUES: dict[str, str] = {
+    "a date or a count that cannot be read, an unknown option": "#VALUE!",
+    "no rule of the timescale in force on the start date; an unknown timescale; ranges of "
+    "different sizes": "#N/A",
+    "a date or a result outside the calendar (1990-2099); an end before its start": "#NUM!",
+}
+
+# Whether error cells carry their reason after the error value (inside SGT_ERROR only).
+_WITH_REASONS: contextvars.ContextVar[bool] = contextvars.ContextVar("reasons", default=False)
+
+
+def _shown(text: str) -> str:
+    """An error text as the cell shows it: the bare error value, or with its reason."""
+    if _WITH_REASONS.get():
+        return text
+    return text.split(" ", 1)[0]
+
+
 def _error_text(exc: Exception) -> str:
     if isinstance(exc, _CellError):
-        return exc.text
+        return _shown(exc.text)
     if isinstance(exc, (CalendarRangeError, EventOrderError)):
-        return f"#NUM! {exc}"
+        return _shown(f"#NUM! {exc}")
     if isinstance(exc, (NoRuleInForceError, UnknownTimescaleError)):
-        return f"#N/A {exc}"
-    return f"#VALUE! {exc}"
+        return _shown(f"#N/A {exc}")
+    return _shown(f"#VALUE! {exc}")
 
 
 _CAUGHT = (_CellError, ValueError, TypeError, LookupError, ArithmeticError)
@@ -319,7 +346,7 @@ def _lift(fn: Callable[..., Any], *args: Any) -> Any:
             for j in range(cols):
                 cells = [_at(g, i, j) for g, _ in grids]
                 if any(c is _MISSING for c in cells):
-                    row.append(_NA_TEXT)
+                    row.append(_shown(_NA_TEXT))
                     continue
                 try:
                     row.append(fn(*cells))
@@ -541,7 +568,7 @@ def _lift_ranges(
     scalar &= ~missing
     blank &= ~missing & ~scalar
     out = np.empty(rows * cols, dtype=object)
-    out[missing] = _NA_TEXT
+    out[missing] = _shown(_NA_TEXT)
     out[blank] = ""
     todo = np.flatnonzero(~(missing | scalar | blank))
     with warnings.catch_warnings():
@@ -780,7 +807,9 @@ def SGT_DUE(
     >>> SGT_DUE("assessment", "08/03/2024")
     datetime.date(2024, 5, 15)
     >>> SGT_DUE("initial_assessment", "2014-02-03")
-    "#N/A no rule for 'initial_assessment' was in force on 2014-02-03; the rule that applied then was 'assessment'"
+    '#N/A'
+    >>> SGT_ERROR("SGT_DUE", "initial_assessment", "2014-02-03")
+    "no rule for 'initial_assessment' was in force on 2014-02-03; the rule that applied then was 'assessment'"
     >>> SGT_DUE("lac_visit", "2024-03-08", "", 1900, False, "first_year")   # 6 weeks
     datetime.date(2024, 4, 19)
     """
@@ -1080,3 +1109,57 @@ def SGT_RULES(on_date: Any = None, date_system: Any = 1900, serial: Any = False)
         return rows
 
     return _table(build)
+
+
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "SGT_WORKDAY": SGT_WORKDAY,
+    "SGT_NETWORKDAYS": SGT_NETWORKDAYS,
+    "SGT_WORKING_DAYS": SGT_WORKING_DAYS,
+    "SGT_DUE": SGT_DUE,
+    "SGT_STATUS": SGT_STATUS,
+    "SGT_LATE": SGT_LATE,
+    "SGT_EXPLAIN": SGT_EXPLAIN,
+    "SGT_HOLIDAYS": SGT_HOLIDAYS,
+    "SGT_RULES": SGT_RULES,
+}
+
+
+def _reasons(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_reasons(v) for v in value]
+    if isinstance(value, str) and value.startswith("#"):
+        code, _, reason = value.partition(" ")
+        return reason or code
+    return ""
+
+
+@_excel_function
+def SGT_ERROR(function: Any, *args: Any) -> Any:
+    """Why another SGT_ function gives an error value: the reason in words, per cell.
+
+    ``SGT_ERROR("SGT_DUE", A2)`` takes the name of a function (from Python, the function
+    itself, or a ``functools.partial`` of it for keyword arguments) and its arguments, and gives
+    for each cell where that function shows ``#VALUE!``, ``#N/A`` or ``#NUM!`` the reason,
+    and an empty text where it shows a result.  The error values themselves are Excel's, so
+    ``IFERROR`` and ``ISERROR`` work on them (see :data:`ERROR_VALUES`).
+
+    >>> SGT_DUE("assessment", ["2024-03-08", "31/02/2024", "2011-06-01"])
+    [datetime.date(2024, 5, 15), '#VALUE!', '#N/A']
+    >>> SGT_ERROR("SGT_DUE", "assessment", ["2024-03-08", "31/02/2024", "2011-06-01"])[:2]
+    ['', "'31/02/2024' is not a date: February 2024 has 29 days, not 31"]
+    """
+    target: Callable[..., Any] | None
+    if callable(function):  # from Python: the function itself (or a partial of it)
+        target = function
+    else:
+        name = str(function).strip().upper()
+        if not name.startswith("SGT_"):
+            name = "SGT_" + name
+        target = _FUNCTIONS.get(name)
+    if target is None:
+        return f"#VALUE! unknown function {function!r}; use one of: {', '.join(_FUNCTIONS)}"
+    token = _WITH_REASONS.set(True)
+    try:
+        return _reasons(target(*args))
+    finally:
+        _WITH_REASONS.reset(token)
