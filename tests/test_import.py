@@ -36,3 +36,12 @@ def test_rules_layer_loads_on_first_use() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "2024-05-15"
+
+
+def test_a_first_deadline_does_not_import_holidays() -> None:
+    code = (
+        "import datetime, sys, safeguard_time as s; "
+        "s.deadline('assessment', datetime.date(2024, 3, 8)); print('holidays' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

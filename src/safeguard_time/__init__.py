@@ -10,8 +10,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from safeguard_time._dates import london_date, parse_date
-from safeguard_time.calendar import Convention, Holiday, WorkingCalendar, england_and_wales
+from safeguard_time.calendar import (
+    CalendarUpdate,
+    Convention,
+    Holiday,
+    WorkingCalendar,
+    england_and_wales,
+)
 from safeguard_time.errors import (
+    BankHolidayFileError,
     CalendarRangeError,
     EventOrderError,
     NoRuleInForceError,
@@ -19,6 +26,7 @@ from safeguard_time.errors import (
     ProvisionalCalendarWarning,
     RuleDataError,
     SafeguardTimeError,
+    StaleBankHolidaysWarning,
     UnknownTimescaleError,
 )
 
@@ -38,7 +46,9 @@ if TYPE_CHECKING:
     from safeguard_time.schedules import Schedule, ScheduleItem, schedule
 
 __all__ = [
+    "BankHolidayFileError",
     "CalendarRangeError",
+    "CalendarUpdate",
     "Citation",
     "Convention",
     "DateRowError",
@@ -56,6 +66,7 @@ __all__ = [
     "SafeguardTimeError",
     "Schedule",
     "ScheduleItem",
+    "StaleBankHolidaysWarning",
     "Status",
     "Timeliness",
     "Timescale",

@@ -17,10 +17,11 @@ import datetime as _dt
 import enum
 import functools
 import operator
+import os
 import warnings
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal, SupportsIndex
+from typing import TYPE_CHECKING, Any, Literal, SupportsIndex
 
 import attrs
 import numpy as np
@@ -28,23 +29,33 @@ import numpy as np
 from safeguard_time._dates import DateLike, london_date
 from safeguard_time._holiday_data import HolidayTable, load_shipped
 from safeguard_time.errors import (
+    BankHolidayFileError,
     CalendarRangeError,
     InvalidOptionError,
     ProvisionalCalendarWarning,
+    StaleBankHolidaysWarning,
 )
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
 __all__ = [
+    "BANK_HOLIDAYS_ENV",
+    "CalendarUpdate",
     "Convention",
     "Holiday",
     "WorkingCalendar",
     "england_and_wales",
+    "england_and_wales_shipped",
 ]
 
 _date = _dt.date
 _fromordinal = _dt.date.fromordinal
+
+#: The environment variable naming a GOV.UK ``bank-holidays.json`` that
+#: :func:`~safeguard_time.england_and_wales` reads (once, when it first builds the
+#: calendar).
+BANK_HOLIDAYS_ENV = "SAFEGUARD_TIME_BANK_HOLIDAYS"
 
 
 class Convention(enum.Enum):
@@ -107,6 +118,168 @@ class Holiday:
     date: _dt.date
     name: str
     kind: Literal["bank_holiday", "closure"] = "bank_holiday"
+
+
+@attrs.frozen
+class CalendarUpdate:
+    """What a GOV.UK ``bank-holidays.json`` changed, year by year, against the shipped table.
+
+    ``added`` and ``removed`` are the non-working weekdays the file adds or takes away;
+    ``moved`` pairs a removed day with an added one of the same year (``(old, new)``), as
+    when the early May holiday of 2020 moved to VE day.  Days whose name alone differs are
+    not changes.  ``first_year`` and ``last_year`` are the whole years the file covers, and
+    ``source`` says where it came from.
+
+    >>> update = CalendarUpdate("bank-holidays.json", 2019, 2028, (), (), ())
+    >>> update.changed, update.years
+    (False, range(2019, 2029))
+    """
+
+    source: str
+    first_year: int
+    last_year: int
+    added: tuple[Holiday, ...]
+    removed: tuple[Holiday, ...]
+    moved: tuple[tuple[Holiday, Holiday], ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the file differs from the table it was compared with in any day.
+
+        >>> CalendarUpdate("f.json", 2029, 2029, (Holiday(_dt.date(2029, 6, 4), "X"),), (), ()).changed
+        True
+        """
+        return bool(self.added or self.removed or self.moved)
+
+    @property
+    def years(self) -> range:
+        """The years the file covers, ``first_year`` to ``last_year`` inclusive.
+
+        >>> list(CalendarUpdate("f.json", 2029, 2030, (), (), ()).years)
+        [2029, 2030]
+        """
+        return range(self.first_year, self.last_year + 1)
+
+    def lines(self) -> list[str]:
+        """The differences as text, one line per day, grouped by year (empty when none).
+
+        >>> day = Holiday(_dt.date(2027, 6, 7), "Invented jubilee")
+        >>> CalendarUpdate("f.json", 2027, 2027, (day,), (), ()).lines()
+        ['2027: added 2027-06-07 Mon Invented jubilee']
+        """
+        rows: list[tuple[_date, str]] = []
+        for h in self.added:
+            rows.append((h.date, f"added {_show(h)}"))
+        for h in self.removed:
+            rows.append((h.date, f"removed {_show(h)}"))
+        for old, new in self.moved:
+            rows.append((new.date, f"moved {_show(old)} -> {_show(new)}"))
+        return [f"{day.year}: {text}" for day, text in sorted(rows, key=lambda r: r[0])]
+
+
+def _show(h: Holiday) -> str:
+    return f"{h.date.isoformat()} {h.date:%a} {h.name}"
+
+
+def _read_govuk(source: Any) -> tuple[dict[_date, str], int, int, str]:
+    """The england-and-wales days of a GOV.UK file, its first and last years, and its name."""
+    import json  # noqa: PLC0415 - only when a file is given
+
+    if isinstance(source, dict):
+        where = "the GOV.UK bank holidays given"
+        data: object = source
+    else:
+        if isinstance(source, bytes | bytearray):
+            where, raw = "the GOV.UK bank holidays given as bytes", bytes(source)
+        elif isinstance(source, str | os.PathLike):
+            where = os.fspath(source)
+            try:
+                with open(where, "rb") as fh:
+                    raw = fh.read()
+            except OSError as exc:
+                raise BankHolidayFileError(
+                    f"{where}: cannot read: {exc.strerror or exc}", value=source
+                ) from None
+        else:
+            raise BankHolidayFileError(
+                "bank holidays: expected a path, bytes or the parsed GOV.UK JSON (a dict), "
+                f"got {type(source).__name__}",
+                value=source,
+            )
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BankHolidayFileError(
+                f"{where}: not a GOV.UK bank-holidays.json (not JSON, or truncated: {exc})",
+                value=source,
+            ) from None
+    division = data.get("england-and-wales") if isinstance(data, dict) else None
+    if not isinstance(division, dict):
+        raise BankHolidayFileError(
+            f"{where}: no 'england-and-wales' division (expected the GOV.UK "
+            'bank-holidays.json, {"england-and-wales": {"events": [...]}, ...})',
+            value=source,
+        )
+    events = division.get("events")
+    if not isinstance(events, list) or not events:
+        raise BankHolidayFileError(
+            f"{where}: the 'england-and-wales' division has no events", value=source
+        )
+    days: dict[_date, str] = {}
+    for number, event in enumerate(events, start=1):
+        text = event.get("date") if isinstance(event, dict) else None
+        title = event.get("title") if isinstance(event, dict) else None
+        try:
+            day = _date.fromisoformat(text) if isinstance(text, str) else None
+        except ValueError:
+            day = None
+        if day is None or len(text or "") != 10:
+            raise BankHolidayFileError(
+                f"{where}: england-and-wales event {number} has no YYYY-MM-DD date: {text!r}",
+                value=source,
+            )
+        if not isinstance(title, str) or not title.strip():
+            raise BankHolidayFileError(
+                f"{where}: england-and-wales event {number} ({text}) has no title", value=source
+            )
+        if day.weekday() < 5:
+            days[day] = title.strip()
+    years = [_date.fromisoformat(e["date"]).year for e in events]
+    return days, min(years), max(years), where
+
+
+def _base_name(name: str) -> str:
+    return name.replace("(substitute day)", "").strip().lower()
+
+
+def _compare(
+    known: Mapping[_date, str],
+    days: Mapping[_date, str],
+    first_year: int,
+    last_year: int,
+    where: str,
+) -> CalendarUpdate:
+    """The differences between ``known`` and a file's ``days`` over the file's years."""
+    old = {d: n for d, n in known.items() if first_year <= d.year <= last_year}
+    added = sorted(d for d in days if d not in old)
+    removed = sorted(d for d in old if d not in days)
+    moved: list[tuple[Holiday, Holiday]] = []
+    for gone in list(removed):
+        # A removed day and an added one of the same year, within six weeks: a moved holiday.
+        near = [d for d in added if d.year == gone.year and abs((d - gone).days) <= 42]
+        if near:
+            new = min(near, key=lambda d: abs((d - gone).days))
+            moved.append((Holiday(gone, old[gone]), Holiday(new, days[new])))
+            removed.remove(gone)
+            added.remove(new)
+    return CalendarUpdate(
+        source=where,
+        first_year=first_year,
+        last_year=last_year,
+        added=tuple(Holiday(d, days[d]) for d in added),
+        removed=tuple(Holiday(d, old[d]) for d in removed),
+        moved=tuple(moved),
+    )
 
 
 class _Table:
@@ -178,6 +351,8 @@ class WorkingCalendar:
     bank_holidays: Mapping[_date, str] = attrs.field(repr=False)
     closures: tuple[Holiday, ...]
     _table: _Table = attrs.field(repr=False, alias="_table")
+    #: What a GOV.UK file changed (:meth:`from_govuk`); ``None`` for the shipped calendar.
+    update: CalendarUpdate | None = attrs.field(default=None, repr=False)
 
     # --- construction -------------------------------------------------------------------
 
@@ -193,6 +368,71 @@ class WorkingCalendar:
         return cls._build(name, table.first, table.last, table.verified_through, holidays, ())
 
     @classmethod
+    def from_govuk(cls, source: Any, *, name: str = "England & Wales") -> WorkingCalendar:
+        """The England & Wales calendar updated from a GOV.UK ``bank-holidays.json``.
+
+        ``source`` is the file you downloaded from https://www.gov.uk/bank-holidays.json
+        (a path, its bytes, or the parsed JSON as a dict): nothing is fetched.  For every
+        year the file covers (its first to its last year), its england-and-wales days replace
+        the shipped ones, and those years count as verified: ``verified_through`` becomes the
+        file's last year when that is later.  :attr:`update` says what changed.
+
+        A file whose last year is before the shipped verified horizon is an old download:
+        it is ignored with :class:`~safeguard_time.errors.StaleBankHolidaysWarning` and the
+        shipped calendar is returned.  A file that cannot be read, or has no
+        england-and-wales events, raises :class:`~safeguard_time.errors.BankHolidayFileError`.
+
+        >>> import datetime as dt
+        >>> events = [{"title": "New Year's Day", "date": "2029-01-01", "notes": "",
+        ...            "bunting": True}]
+        >>> cal = WorkingCalendar.from_govuk({"england-and-wales": {"events": events}})
+        >>> cal.verified_through, cal.update.first_year, cal.update.last_year
+        (2029, 2029, 2029)
+        >>> cal.is_working_day(dt.date(2029, 12, 25))    # not in the file: a working day
+        True
+        """
+        days, first_year, last_year, where = _read_govuk(source)
+        shipped = england_and_wales_shipped()
+        if last_year < shipped.verified_through:
+            warnings.warn(
+                f"{where}: ignored: it covers {first_year}-{last_year}, older than the shipped "
+                f"bank holidays, verified through {shipped.verified_through}",
+                StaleBankHolidaysWarning,
+                stacklevel=2,
+            )
+            return shipped
+        for day in days:
+            if not shipped.first <= day <= shipped.last:
+                raise BankHolidayFileError(
+                    f"{where}: {day.isoformat()} is outside the supported calendar range "
+                    f"{shipped.first.isoformat()} to {shipped.last.isoformat()}",
+                    value=source,
+                )
+        update = _compare(shipped.bank_holidays, days, first_year, last_year, where)
+        holidays = {
+            d: n for d, n in shipped.bank_holidays.items() if not first_year <= d.year <= last_year
+        }
+        holidays.update(days)
+        holidays = dict(sorted(holidays.items()))
+        verified = max(shipped.verified_through, last_year)
+        return cls._build(name, shipped.first, shipped.last, verified, holidays, (), update)
+
+    def compare_govuk(self, source: Any) -> CalendarUpdate:
+        """What a GOV.UK ``bank-holidays.json`` would change in this calendar's bank holidays.
+
+        The same comparison as :meth:`from_govuk` makes, whatever the file's age, over the
+        years the file covers; nothing is changed.
+
+        >>> events = [{"title": "Christmas Day", "date": "2024-12-25", "notes": "",
+        ...            "bunting": True}]
+        >>> update = england_and_wales().compare_govuk({"england-and-wales": {"events": events}})
+        >>> [h.date.isoformat() for h in update.removed]     # the file lacks the other 2024 days
+        ['2024-01-01', '2024-03-29', '2024-04-01', '2024-05-06', '2024-05-27', '2024-08-26', '2024-12-26']
+        """
+        days, first_year, last_year, where = _read_govuk(source)
+        return _compare(self.bank_holidays, days, first_year, last_year, where)
+
+    @classmethod
     def _build(
         cls,
         name: str,
@@ -201,6 +441,7 @@ class WorkingCalendar:
         verified_through: int,
         holidays: Mapping[_date, str],
         closures: tuple[Holiday, ...],
+        update: CalendarUpdate | None = None,
     ) -> WorkingCalendar:
         for day in holidays:
             if not first <= day <= last:
@@ -210,7 +451,7 @@ class WorkingCalendar:
         table = _Table(first, last, nonworking, verified_last)
         # A read-only view: the table was built from these holidays and must stay their copy.
         frozen = MappingProxyType(dict(holidays))
-        return cls(name, first, last, verified_through, frozen, closures, table)
+        return cls(name, first, last, verified_through, frozen, closures, table, update)
 
     def with_closures(self, dates: Iterable[DateLike], *, label: str) -> WorkingCalendar:
         """Return a new calendar in which ``dates`` are also non-working days.
@@ -243,7 +484,13 @@ class WorkingCalendar:
         labels = sorted({c.name for c in closures})
         name = f"{base} + closures ({', '.join(labels)})"
         return self._build(
-            name, self.first, self.last, self.verified_through, self.bank_holidays, closures
+            name,
+            self.first,
+            self.last,
+            self.verified_through,
+            self.bank_holidays,
+            closures,
+            self.update,
         )
 
     # --- equality: by what the calendar says, not by its internal arrays ---------------
@@ -535,6 +782,19 @@ def _as_convention(value: object) -> Convention:
 
 
 @functools.cache
+def england_and_wales_shipped() -> WorkingCalendar:
+    """The England & Wales calendar from the table shipped in the package (cached).
+
+    The same as :func:`~safeguard_time.england_and_wales` unless
+    ``SAFEGUARD_TIME_BANK_HOLIDAYS`` is set.
+
+    >>> england_and_wales_shipped().update is None
+    True
+    """
+    return WorkingCalendar.from_table(load_shipped(), name="England & Wales")
+
+
+@functools.cache
 def england_and_wales() -> WorkingCalendar:
     """The statutory England & Wales working-day calendar (built once, then cached).
 
@@ -542,10 +802,18 @@ def england_and_wales() -> WorkingCalendar:
     2022-09-19 included, 1990-2099.  Verified against the official GOV.UK list through
     ``verified_through``; later years are projections.
 
+    When the environment variable ``SAFEGUARD_TIME_BANK_HOLIDAYS`` names a GOV.UK
+    ``bank-holidays.json``, the calendar is :meth:`WorkingCalendar.from_govuk` of that file
+    (read once, when the calendar is first built): for those who cannot pass a calendar,
+    such as spreadsheet users.
+
     >>> import datetime as dt
     >>> england_and_wales() is england_and_wales()
     True
     >>> england_and_wales().is_working_day(dt.date(2022, 9, 19))
     False
     """
-    return WorkingCalendar.from_table(load_shipped(), name="England & Wales")
+    path = os.environ.get(BANK_HOLIDAYS_ENV)
+    if path:
+        return WorkingCalendar.from_govuk(path)
+    return england_and_wales_shipped()

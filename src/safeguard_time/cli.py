@@ -45,12 +45,14 @@ def _check(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def _calendar() -> WorkingCalendar:
+def _calendar(args: argparse.Namespace) -> WorkingCalendar:
+    if getattr(args, "bank_holidays", None):
+        return WorkingCalendar.from_govuk(args.bank_holidays)
     return england_and_wales()
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    result = _calendar().add_working_days(args.date, args.n, convention=args.convention)
+    result = _calendar(args).add_working_days(args.date, args.n, convention=args.convention)
     if args.json:
         print(
             json.dumps(
@@ -68,13 +70,13 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_between(args: argparse.Namespace) -> int:
-    n = _calendar().working_days_between(args.start, args.end, convention=args.convention)
+    n = _calendar(args).working_days_between(args.start, args.end, convention=args.convention)
     print(n)
     return 0
 
 
 def _cmd_holidays(args: argparse.Namespace) -> int:
-    cal = _calendar()
+    cal = _calendar(args)
     start = args.from_date or _dt.date(_dt.date.today().year, 1, 1)
     end = args.to_date or _dt.date(start.year, 12, 31)
     with warnings.catch_warnings():
@@ -94,7 +96,9 @@ def _cmd_due(args: argparse.Namespace) -> int:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ProvisionalCalendarWarning)
-        d = deadline(args.timescale, args.date, convention=args.convention)
+        d = deadline(
+            args.timescale, args.date, convention=args.convention, calendar=_calendar(args)
+        )
     if args.json:
         rule = d.rule
         print(
@@ -162,6 +166,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             encoding=args.encoding,
             progress=not args.quiet and sys.stderr.isatty(),
             block_size=args.block_size or _scan.DEFAULT_BLOCK,
+            calendar=_calendar(args),
         )
         summary = _scan.scan(opts)
         if args.report:
@@ -222,9 +227,35 @@ def _cmd_example(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    update = _calendar(args).compare_govuk(args.check_file)
+    for line in update.lines():
+        print(line)
+    years = f"{update.first_year}-{update.last_year}"
+    if update.changed:
+        print(f"# {update.source}: differs from the calendar in use ({years})", file=sys.stderr)
+        return 1
+    print(f"# {update.source}: the same days as the calendar in use ({years})", file=sys.stderr)
+    return 0
+
+
 def _cmd_calendar(args: argparse.Namespace) -> int:
     from safeguard_time import export  # noqa: PLC0415 - pyarrow and openpyxl: only for this
 
+    if args.check_file:
+        return _cmd_check(args)
+    missing = [
+        flag
+        for flag, value in (
+            ("--from", args.from_date),
+            ("--to", args.to_date),
+            ("--output", args.output),
+        )
+        if value is None
+    ]
+    if missing:
+        raise ValueError(f"calendar: {', '.join(missing)} required (or --check FILE)")
+    cal = _calendar(args)
     try:
         fmt, rows, provisional = export.export_calendar(
             args.output,
@@ -234,11 +265,11 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
             dialect=args.dialect,
             closures_file=args.closures,
             table=args.table,
+            calendar=cal,
         )
     except (ImportError, OSError) as exc:
         print(f"safeguard-time: error: {exc}", file=sys.stderr)
         return 2
-    cal = _calendar()
     where = "standard output" if args.output == "-" else args.output
     note = (
         f"; {provisional} days after {cal.verified_through} are provisional (column provisional)"
@@ -257,12 +288,12 @@ def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
     from safeguard_time.export import DEFAULT_TABLE, DIALECTS, FORMATS  # noqa: PLC0415
 
     parser.add_argument(
-        "--from", dest="from_date", type=_date_arg, required=True, metavar="DATE",
-        help="first day of the table",
+        "--from", dest="from_date", type=_date_arg, metavar="DATE",
+        help="first day of the table (required unless --check)",
     )  # fmt: skip
     parser.add_argument(
-        "--to", dest="to_date", type=_date_arg, required=True, metavar="DATE",
-        help="last day of the table; reach past your latest due date",
+        "--to", dest="to_date", type=_date_arg, metavar="DATE",
+        help="last day of the table; reach past your latest due date (required unless --check)",
     )  # fmt: skip
     parser.add_argument(
         "--format", choices=FORMATS, default=None,
@@ -281,8 +312,13 @@ def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"SQL table name, optionally schema.name (default {DEFAULT_TABLE})",
     )  # fmt: skip
     parser.add_argument(
-        "--output", "-o", required=True, metavar="OUT",
-        help="file to write ('-' writes csv or sql to standard output)",
+        "--output", "-o", metavar="OUT",
+        help="file to write ('-' writes csv or sql to standard output; required unless --check)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--check", dest="check_file", metavar="FILE", default=None,
+        help="instead of exporting, compare a GOV.UK bank-holidays.json with the calendar in "
+        "use and print the differences (exit 1 when there are any)",
     )  # fmt: skip
 
 
@@ -297,7 +333,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    conv = argparse.ArgumentParser(add_help=False)
+    bank = argparse.ArgumentParser(add_help=False)
+    bank.add_argument(
+        "--bank-holidays",
+        metavar="FILE",
+        default=None,
+        help="a GOV.UK bank-holidays.json you downloaded: its years replace the shipped ones",
+    )
+    conv = argparse.ArgumentParser(add_help=False, parents=[bank])
     conv.add_argument(
         "--convention",
         type=_convention,
@@ -311,7 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=_cmd_due)
 
-    p = sub.add_parser("rules", help="the rules, with citations and source status")
+    p = sub.add_parser("rules", parents=[bank], help="the rules, with citations and source status")
     p.add_argument("--on", type=_date_arg, help="only the rules in force on this date")
     p.set_defaults(func=_cmd_rules)
 
@@ -326,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("end", type=_date_arg)
     p.set_defaults(func=_cmd_between)
 
-    p = sub.add_parser("holidays", help="the non-working weekdays of the calendar")
+    p = sub.add_parser("holidays", parents=[bank], help="the non-working weekdays of the calendar")
     p.add_argument("--from", dest="from_date", type=_date_arg)
     p.add_argument("--to", dest="to_date", type=_date_arg)
     p.set_defaults(func=_cmd_holidays)
@@ -381,6 +424,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "example",
+        parents=[bank],
         help="write the bundled example caseload (or the policy template) to a file",
         description="Write the bundled 400-row example caseload, a bigger one made on demand "
         "(--rows, --seed), or the council policy template (a .toml name, or --what policy).",
@@ -395,7 +439,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, help="the random seed of a made caseload (default 2025)")
     p.set_defaults(func=_cmd_example)
 
-    p = sub.add_parser("calendar", help="export the calendar as a table: CSV, Parquet, xlsx or SQL")
+    p = sub.add_parser(
+        "calendar", parents=[bank], help="export the calendar as a table: CSV, Parquet, xlsx or SQL"
+    )
     _add_calendar_arguments(p)
     p.set_defaults(func=_cmd_calendar)
     return parser

@@ -304,6 +304,8 @@ class Deadline:
         differences = self.policy.differences()
         if differences:
             parts.append(f"Council policy ({self.policy.name}): {'; '.join(differences)}.")
+        if cal.update and cal.update.first_year <= self.due.year and self.start.year <= cal.update.last_year:  # fmt: skip
+            parts.append(f"Bank holidays of {cal.update.first_year}-{cal.update.last_year} from {cal.update.source}.")  # fmt: skip
         if self.provisional:
             parts.append(
                 f"Provisional: depends on bank holidays after {cal.verified_through}, which are "

@@ -34,6 +34,7 @@ from typing import ClassVar
 __all__ = [
     "REASON_CODES",
     "AsOfBeforeStartError",
+    "BankHolidayFileError",
     "CalendarRangeError",
     "EventOrderError",
     "InvalidOptionError",
@@ -46,6 +47,7 @@ __all__ = [
     "ProvisionalCalendarWarning",
     "RuleDataError",
     "SafeguardTimeError",
+    "StaleBankHolidaysWarning",
     "UnknownTimescaleError",
     "UnreadableColumnWarning",
 ]
@@ -285,6 +287,7 @@ REASON_CODES: dict[str, str] = {
     "bad_option": "an option (phase, extensions, plan, direction, ...) is not allowed",
     "bad_policy": "a council policy cannot be applied",
     "rule_data": "the rule data files are inconsistent",
+    "bad_bank_holidays": "a GOV.UK bank-holidays file cannot be read or has no england-and-wales days",
 }
 
 
@@ -302,4 +305,26 @@ class UnreadableColumnWarning(UserWarning):
     """Every cell of a column failed to read as a date: the column is probably not dates.
 
     The rows are still returned, each with its reason; the warning names the forms accepted.
+    """
+
+
+class BankHolidayFileError(SafeguardTimeError, ValueError):
+    """A GOV.UK ``bank-holidays.json`` that cannot be used.
+
+    Not JSON, truncated, without the ``england-and-wales`` division or its events, or with an
+    event that is not a date.
+
+    >>> e = BankHolidayFileError("bank-holidays.json: not JSON", value="bank-holidays.json")
+    >>> e.code, isinstance(e, ValueError)
+    ('bad_bank_holidays', True)
+    """
+
+    code: ClassVar[str] = "bad_bank_holidays"
+
+
+class StaleBankHolidaysWarning(UserWarning):
+    """A GOV.UK bank-holidays file older than the shipped verified data was ignored.
+
+    Its last year is before the shipped verified horizon, so it can only be an old download;
+    the message says which file and which years were ignored.
     """

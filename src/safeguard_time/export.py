@@ -988,11 +988,13 @@ def export_calendar(
     dialect: Dialect | None = None,
     closures_file: PathLike | None = None,
     table: str = DEFAULT_TABLE,
+    calendar: WorkingCalendar | None = None,
 ) -> tuple[str, int, int]:
     """Write the calendar from ``start`` to ``end`` to ``output`` (``"-"``: standard output).
 
     The format comes from ``fmt`` or the extension (:func:`format_of`); SQL needs a
-    ``dialect``; ``closures_file`` is a CSV of local closures (:func:`read_closures`).
+    ``dialect``; ``closures_file`` is a CSV of local closures (:func:`read_closures`);
+    ``calendar`` defaults to :func:`~safeguard_time.england_and_wales`.
     Returns ``(format, rows, provisional rows)``.
 
     >>> export_calendar("-", "2022-09-18", "2022-09-19", fmt="csv")
@@ -1018,7 +1020,7 @@ def export_calendar(
     with warnings.catch_warnings():
         # Provisional days are reported by the caller, and row by row in the table.
         warnings.simplefilter("ignore", ProvisionalCalendarWarning)
-        export = _prepare(start, end, None, closures)
+        export = _prepare(start, end, calendar, closures)
     if fmt == "sql":
         assert dialect is not None
         _sql_lines(export, dialect, table, 1000)  # validate before writing

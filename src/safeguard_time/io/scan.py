@@ -33,7 +33,7 @@ import numpy as np
 from safeguard_time import bulk
 from safeguard_time._bulk_input import DayColumn
 from safeguard_time._date_columns import NAT, ParsedColumn, parse_columns
-from safeguard_time.calendar import Convention, england_and_wales
+from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
 from safeguard_time.errors import (
     NotADateError,
     PolicyError,
@@ -142,6 +142,8 @@ class ScanOptions:
     encoding: str = "utf-8"
     progress: bool = False
     block_size: int = DEFAULT_BLOCK
+    #: The working-day calendar (default: :func:`~safeguard_time.england_and_wales`).
+    calendar: WorkingCalendar | None = None
 
 
 @attrs.define
@@ -258,6 +260,8 @@ class ScanSummary:
     first_error: ErrorEntry | None = None
     blank_lines: int = 0
     verified_through: int = 0
+    #: Where the bank holidays were updated from (a GOV.UK file), or ``None``.
+    calendar_update: str | None = None
 
     def text(self) -> str:
         """The summary printed on stderr."""
@@ -290,6 +294,8 @@ class ScanSummary:
                 f"note: {self.blank_lines} lines holding only spaces were skipped (no fields); "
                 "line numbers after such a line are one short for each"
             )
+        if self.calendar_update:
+            lines.append(f"bank holidays: updated for {self.calendar_update}")
         return "\n".join(lines)
 
 
@@ -980,6 +986,7 @@ def _check_setup(opts: ScanOptions) -> None:
                 as_of=opts.as_of,
                 policy=opts.policy,
                 convention=opts.convention,
+                calendar=opts.calendar,
             )
         except (SafeguardTimeError, ValueError, LookupError, TypeError) as exc:
             raise ScanError(f"--check {check}: {exc}") from None
@@ -1062,6 +1069,7 @@ def _assess(
             as_of=opts.as_of,
             policy=opts.policy,
             convention=opts.convention,
+            calendar=opts.calendar,
         )
     if not summary.rule_ids:
         summary.rule_ids = res.rule_ids
@@ -1192,7 +1200,7 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
     """
     pa = _pyarrow()
     _check_setup(opts)
-    cal = england_and_wales()
+    cal = opts.calendar if opts.calendar is not None else england_and_wales()
     source = _open_source(opts.input, opts.encoding, opts.block_size)
     writer: _Writer | None = None
     errors: _ErrorsReport | None = None
@@ -1221,6 +1229,11 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
             policy=opts.policy.name if opts.policy is not None else "statutory defaults",
             checks=[CheckSummary(check) for check in opts.checks],
             verified_through=cal.verified_through,
+            calendar_update=(
+                None
+                if cal.update is None
+                else f"{cal.update.first_year}-{cal.update.last_year} from {cal.update.source}"
+            ),
         )
         block = _BlockScanner(opts, source, summary, writer, errors)
         batches = source.batches()
