@@ -16,8 +16,15 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 DATA = Path(__file__).resolve().parent / "data"
+
+# No time limits on single examples: a drawn council policy builds a fresh rule plan (tens of
+# milliseconds, more on a loaded machine or old dependency versions), and speed is measured
+# in benchmarks/, never in the tests.
+settings.register_profile("safeguard_time", deadline=None)
+settings.load_profile("safeguard_time")
 
 _EXTERNAL_DESELECTED = pytest.StashKey[int]()
 
