@@ -430,7 +430,7 @@ def test_output_may_not_overwrite_input(tmp_path: Path, capsys: pytest.CaptureFi
     src = _write(tmp_path / "cases.csv", "a\n2024-03-08\n")
     code = main(["scan", str(src), "--check", "assessment=a", "-o", str(src)])
     assert code == 2
-    assert "would overwrite the input" in capsys.readouterr().err
+    assert "is the input" in capsys.readouterr().err
     assert src.read_text() == "a\n2024-03-08\n"
 
 

@@ -6,6 +6,7 @@ Subcommands parse their arguments, call the library, and print; nothing else liv
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as _dt
 import json
 import os
@@ -16,7 +17,7 @@ from typing import Any
 
 from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
-from safeguard_time.errors import ProvisionalCalendarWarning, SafeguardTimeError
+from safeguard_time.errors import InvalidOptionError, ProvisionalCalendarWarning, SafeguardTimeError
 
 __all__ = ["main"]
 
@@ -147,10 +148,28 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _interrupted() -> str:
+    """Which final files were replaced before an interrupt (partial files are removed)."""
+    from safeguard_time.io.scan import REPLACED  # noqa: PLC0415
+
+    if not REPLACED:
+        return "interrupted; no output written (nothing was replaced)"
+    return f"interrupted; already replaced: {', '.join(REPLACED)}; nothing else was written"
+
+
 def _cmd_scan(args: argparse.Namespace) -> int:
     from safeguard_time.io import scan as _scan  # noqa: PLC0415 - numpy, pyarrow: only for a scan
 
+    _scan.REPLACED.clear()
     try:
+        _scan.check_paths(
+            {"--output": args.output, "--errors": args.errors, "--report": args.report},
+            {
+                "the caseload": args.input,
+                "--policy": args.policy,
+                "--bank-holidays": getattr(args, "bank_holidays", None),
+            },
+        )
         if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
             raise _scan.ScanError(f"{args.report}: cannot write: no such folder")
         policy = _scan.load_policy(args.policy) if args.policy else None
@@ -173,6 +192,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             from safeguard_time.io.report import write_report  # noqa: PLC0415
 
             write_report(args.report, summary)
+            _scan.REPLACED.append(args.report)
     except _scan.ScanError as exc:
         print(f"safeguard-time: error: {exc}", file=sys.stderr)
         return 2
@@ -183,7 +203,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         print(f"safeguard-time: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("safeguard-time: interrupted; no output written", file=sys.stderr)
+        print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
         return 130
     if not args.quiet:
         print(summary.text(), file=sys.stderr)
@@ -211,14 +231,18 @@ def _cmd_example(args: argparse.Namespace) -> int:
     what = args.what or ("policy" if args.output.lower().endswith(".toml") else "caseload")
     if what == "policy":
         if args.rows is not None or args.seed is not None:
-            raise ValueError("--rows and --seed apply to the caseload, not the policy template")
+            raise InvalidOptionError(
+                "--rows",
+                args.rows,
+                "--rows and --seed apply to the caseload, not the policy template",
+            )
         shutil.copyfile(example.policy_template(), args.output)
         print(f"wrote the policy template to {args.output}", file=sys.stderr)
         return 0
     rows = example.BUNDLED_ROWS if args.rows is None else args.rows
     seed = example.BUNDLED_SEED if args.seed is None else args.seed
     if rows < 1:
-        raise ValueError(f"--rows must be at least 1, got {rows}")
+        raise InvalidOptionError("--rows", rows, f"--rows must be at least 1, got {rows}")
     if (rows, seed) == (example.BUNDLED_ROWS, example.BUNDLED_SEED):
         shutil.copyfile(example.bundled_caseload(), args.output)
     else:
@@ -254,7 +278,9 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
         if value is None
     ]
     if missing:
-        raise ValueError(f"calendar: {', '.join(missing)} required (or --check FILE)")
+        raise InvalidOptionError(
+            "calendar", missing, f"calendar: {', '.join(missing)} required (or --check FILE)"
+        )
     cal = _calendar(args)
     try:
         fmt, rows, provisional = export.export_calendar(
@@ -327,10 +353,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="safeguard-time",
         description="Statutory timescales of children's social care in England.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from safeguard_time import __version__  # noqa: PLC0415
 
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an unexpected error"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     bank = argparse.ArgumentParser(add_help=False)
@@ -380,8 +411,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="assess every row of a caseload file (CSV or Parquet)",
         description="Read a caseload file, assess each --check on every row, and write every "
         "row back with <timescale>_due, _elapsed, _status, _late and _rule columns. "
-        "Exit status: 0 done (even with bad rows), 1 bad rows with --strict, 2 bad usage or "
-        "an unreadable file.",
+        "Exit status: 0 done (even with bad rows), 1 bad rows with --strict, 2 bad usage, an "
+        "unreadable file or an output that is an input, 3 an internal error, 130/129/143 "
+        "interrupted (partial files removed).",
     )
     p.add_argument("input", help="a .csv or .parquet file; - reads CSV from standard input")
     p.add_argument(
@@ -447,18 +479,72 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: What the exit status means (shown by ``--help``).
+EXIT_CODES = """exit status:
+  0    done (a scan with bad rows too: they are in the errors report)
+  1    done, with bad rows, under scan --strict
+  2    the command could not run: bad usage, or an input that cannot be read
+  3    an unexpected internal error (please report it; --debug shows the traceback)
+  130  interrupted (Ctrl-C); 129 hangup; 143 terminated"""
+
+
+class _Signalled(BaseException):
+    """A hangup or termination signal, raised where the command is, so outputs are cleaned."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, _frame: object) -> None:
+    raise _Signalled(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 done, 2 usage or input error)."""
+    """Run the command line; returns the exit status (see :data:`EXIT_CODES`).
+
+    >>> main(["add", "2024-03-08", "45"])
+    2024-05-15 (Wednesday)
+    0
+    """
+    import signal  # noqa: PLC0415
+
     parser = build_parser()
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            # Not in the main thread, signal() refuses: the signals are then left alone.
+            with contextlib.suppress(ValueError):
+                previous[number] = signal.signal(number, _on_signal)
     try:
         return func(args)
-    except (SafeguardTimeError, LookupError, ValueError, TypeError) as exc:
+    except SafeguardTimeError as exc:
         print(f"safeguard-time: error: {exc}", file=sys.stderr)
         return 2
+    except _Signalled as exc:
+        print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
+        return 128 + exc.signum
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"safeguard-time: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if getattr(args, "debug", False):
+            raise
+        print(
+            f"safeguard-time: internal error: {type(exc).__name__}: {exc} (this is a bug: please "
+            "report it, with the command; --debug shows the traceback)",
+            file=sys.stderr,
+        )
+        return 3
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

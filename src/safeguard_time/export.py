@@ -51,6 +51,7 @@ from safeguard_time._dates import london_date
 from safeguard_time.calendar import WorkingCalendar, england_and_wales
 from safeguard_time.errors import (
     CalendarRangeError,
+    EventOrderError,
     InvalidOptionError,
     MissingDateError,
     NotADateError,
@@ -234,10 +235,14 @@ def _with_closures(calendar: WorkingCalendar, closures: Closures) -> WorkingCale
     by_label: dict[str, list[_dt.date]] = {}
     for day, label in closures.items():
         if not isinstance(label, str) or not label.strip():
-            raise ValueError(f"closure {day!r} needs a non-empty label, got {label!r}")
+            raise InvalidOptionError(
+                "closures", label, f"closure {day!r} needs a non-empty label, got {label!r}"
+            )
         if len(label) > _MAX_LABEL:
-            raise ValueError(
-                f"closure label longer than {_MAX_LABEL} characters: {label[:40]!r}..."
+            raise InvalidOptionError(
+                "closures",
+                label,
+                f"closure label longer than {_MAX_LABEL} characters: {label[:40]!r}...",
             )
         by_label.setdefault(label.strip(), []).append(london_date(day))
     for label, days in by_label.items():
@@ -252,7 +257,9 @@ def _prepare(start: Any, end: Any, calendar: WorkingCalendar | None, closures: C
         if not cal.first <= day <= cal.last:
             raise CalendarRangeError(day, cal.first, cal.last, what=what)
     if b_day < a_day:
-        raise ValueError(f"end {b_day.isoformat()} is before start {a_day.isoformat()}")
+        raise EventOrderError(
+            f"end {b_day.isoformat()} is before start {a_day.isoformat()}", value=b_day
+        )
     a = (a_day - cal.first).days
     b = (b_day - cal.first).days + 1
     working, cum, _ = cal.table_arrays()
@@ -466,7 +473,9 @@ def _convert(export: _Export, to: TableKind) -> Any:
                 pl.Series("provisional", cols["provisional"]),
             ]
         )
-    raise ValueError(f"unknown table kind {to!r}; use numpy, pandas, polars or arrow")
+    raise InvalidOptionError(
+        "to", to, f"unknown table kind {to!r}; use numpy, pandas, polars or arrow"
+    )
 
 
 def _require(module: str, extra: str) -> Any:
@@ -787,11 +796,21 @@ def _comment(text: str) -> str:
 
 def _sql_lines(export: _Export, dialect: Dialect, table: str, batch_size: int) -> Iterator[str]:
     if dialect not in DIALECTS:
-        raise ValueError(f"unknown SQL dialect {dialect!r}; use one of: {', '.join(DIALECTS)}")
+        raise InvalidOptionError(
+            "dialect",
+            dialect,
+            f"unknown SQL dialect {dialect!r}; use one of: {', '.join(DIALECTS)}",
+        )
     if not _IDENT.fullmatch(table):
-        raise ValueError(f"table name must be [schema.]name of letters, digits and _: {table!r}")
+        raise InvalidOptionError(
+            "table", table, f"table name must be [schema.]name of letters, digits and _: {table!r}"
+        )
     if not 1 <= batch_size <= 1000:
-        raise ValueError(f"batch_size must be from 1 to 1000 rows per INSERT, got {batch_size}")
+        raise InvalidOptionError(
+            "batch_size",
+            batch_size,
+            f"batch_size must be from 1 to 1000 rows per INSERT, got {batch_size}",
+        )
     meta = _metadata(export)
     yield _comment(f"{meta['title']}, {meta['first_date']} to {meta['last_date']}")
     yield _comment(f"exported by {meta['generator']} for {dialect}; {meta['rows']} rows")

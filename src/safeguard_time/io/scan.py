@@ -654,14 +654,63 @@ def _open_source(path: str, encoding: str, block_size: int) -> _Source:
 
 
 def _move(partial: str, path: str) -> None:
-    """Move a finished file into place.
+    """Move a finished file into place with one atomic replace.
 
-    An old file of that name is removed first: renaming over it would make the file system
-    flush the new file to disk first (ext4 does), which costs as much as the scan's writing.
+    The old file is never removed first: at every moment either the old file or the new one
+    is there under its name, whatever interrupts the scan.
     """
-    if os.path.isfile(path):
-        os.remove(path)
     os.replace(partial, path)
+    REPLACED.append(path)
+
+
+#: The final files moved into place by the scan running now (for the message after an
+#: interrupt, which must say exactly which files were replaced).
+REPLACED: list[str] = []
+
+
+def _identity(path: str) -> tuple[str, tuple[int, int] | None]:
+    """A path's real location (symlinks resolved) and, if it exists, its (device, inode)."""
+    real = os.path.realpath(path)
+    try:
+        st = os.stat(real)
+    except OSError:
+        return real, None
+    return real, (st.st_dev, st.st_ino)
+
+
+def check_paths(outputs: dict[str, str | None], inputs: dict[str, str | None]) -> None:
+    """Refuse, before any work, an output that is an input or another output.
+
+    ``outputs`` and ``inputs`` map option names (``"--output"``, ``"caseload"``) to paths
+    (``None`` or ``"-"``: not a file).  Identity is real: the same file through ``./``, a
+    symbolic link or a hard link is the same file.
+
+    >>> check_paths({"--output": "out.csv", "--errors": "./out.csv"}, {})
+    Traceback (most recent call last):
+    ...
+    safeguard_time.io.scan.ScanError: --errors and --output are the same file (out.csv): give each output its own name
+    """
+    seen: list[tuple[str, str, tuple[str, tuple[int, int] | None]]] = []
+    for role, path in inputs.items():
+        if path and path != "-":
+            seen.append((role, path, _identity(path)))
+    for role, path in outputs.items():
+        if not path or path == "-":
+            continue
+        real, ino = _identity(path)
+        for other_role, other_path, (other_real, other_ino) in seen:
+            if real == other_real or (ino is not None and ino == other_ino):
+                is_input = other_role not in outputs
+                what = "is the input" if is_input else "is the same file as"
+                hint = (
+                    "the scan never writes over what it reads"
+                    if is_input
+                    else "give each output its own name"
+                )
+                if is_input:
+                    raise ScanError(f"{role} {path} {what} {other_role} ({other_path}): {hint}")
+                raise ScanError(f"{role} and {other_role} are the same file ({other_path}): {hint}")
+        seen.append((role, path, (real, ino)))
 
 
 def _partial_name(path: str) -> str:
@@ -990,13 +1039,6 @@ def _check_setup(opts: ScanOptions) -> None:
             )
         except (SafeguardTimeError, ValueError, LookupError, TypeError) as exc:
             raise ScanError(f"--check {check}: {exc}") from None
-    if opts.input != "-" and opts.output != "-":
-        try:
-            same = os.path.samefile(opts.input, opts.output)
-        except OSError:
-            same = False
-        if same:
-            raise ScanError(f"{opts.output}: the output would overwrite the input")
     if opts.errors == "-" and opts.output == "-":
         raise ScanError("--errors - and --output - cannot both be standard output")
     if _is_parquet(opts.input) and opts.input == "-":  # pragma: no cover - "-" is never Parquet
@@ -1199,6 +1241,7 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
     a failed scan leaves no half-written file behind.
     """
     pa = _pyarrow()
+    check_paths({"--output": opts.output, "--errors": opts.errors}, {"the input": opts.input})
     _check_setup(opts)
     cal = opts.calendar if opts.calendar is not None else england_and_wales()
     source = _open_source(opts.input, opts.encoding, opts.block_size)

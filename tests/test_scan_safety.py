@@ -1,0 +1,125 @@
+"""The scan never writes over what it read, leaves no partial file, and exits by a documented code."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from safeguard_time import cli, example
+from safeguard_time.cli import main
+
+CHECK = ["--check", "assessment=referral_date:assessment_completed", "--as-of", "2025-03-31"]
+
+
+@pytest.fixture
+def caseload(tmp_path: Path) -> Path:
+    path = tmp_path / "cases.csv"
+    path.write_bytes(example.bundled_caseload().read_bytes())
+    return path
+
+
+def _refused(capsys: pytest.CaptureFixture[str], argv: list[str], words: str) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err, err
+
+
+def test_no_output_may_be_an_input_or_another_output(
+    tmp_path: Path, caseload: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = caseload.read_bytes()
+    scan = ["scan", str(caseload), *CHECK]
+    out = str(tmp_path / "out.csv")
+    # The errors report or the HTML report pointed at the caseload, through ./ too.
+    _refused(capsys, [*scan, "-o", out, "--errors", str(caseload)], "is the input")
+    rel = os.path.relpath(caseload)
+    _refused(capsys, [*scan, "-o", out, "--report", f"./{rel}"], "is the input")
+    # Two outputs with one name; an output that is the policy file.
+    _refused(capsys, [*scan, "-o", out, "--errors", out], "are the same file")
+    policy = tmp_path / "policy.toml"
+    policy.write_bytes(example.policy_template().read_bytes())
+    _refused(
+        capsys,
+        [*scan, "-o", out, "--policy", str(policy), "--report", str(policy)],
+        "is the input --policy",
+    )
+    # A symbolic link and a hard link to the caseload are the caseload.
+    link = tmp_path / "link.csv"
+    link.symlink_to(caseload)
+    _refused(capsys, [*scan, "-o", str(link)], "is the input")
+    hard = tmp_path / "hard.csv"
+    os.link(caseload, hard)
+    _refused(capsys, [*scan, "-o", out, "--errors", str(hard)], "is the input")
+    # Nothing was written, nothing was damaged.
+    assert caseload.read_bytes() == before
+    assert not (tmp_path / "out.csv").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["cases.csv", "policy.toml", "link.csv", "hard.csv"]
+    )
+
+
+def test_an_existing_output_is_replaced_whole(
+    tmp_path: Path, caseload: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out.csv"
+    out.write_text("old\n", encoding="utf-8")
+    assert main(["scan", str(caseload), *CHECK, "-o", str(out), "--quiet"]) == 0
+    assert out.read_text("utf-8").startswith('"case_id"')
+    assert [p.name for p in tmp_path.iterdir() if ".partial-" in p.name] == []
+
+
+def test_sigterm_removes_every_partial_file_and_says_what_was_replaced(tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    example.write_csv(example.make_caseload(400_000, seed=3), big)
+    out, errors = tmp_path / "out.csv", tmp_path / "errors.csv"
+    argv = [sys.executable, "-m", "safeguard_time", "scan", str(big), *CHECK]
+    proc = subprocess.Popen(
+        [*argv, "-o", str(out), "--errors", str(errors), "--quiet", "--block-size", "65536"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    # Wait for the scan to be writing (a partial file exists), then terminate it.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any(".partial-" in p.name for p in tmp_path.iterdir()):
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the scan ended before it could be interrupted"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "interrupted; no output written (nothing was replaced)" in err
+    assert "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["big.csv"]
+
+
+def test_exit_codes_say_what_happened(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["add", "2024-03-08", "45"]) == 0
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as usage:  # argparse refuses the date: bad usage
+        main(["add", "31/02/2024", "1"])
+    assert usage.value.code == 2
+    assert "February 2024 has 29 days" in capsys.readouterr().err
+
+    def broken(_args: object) -> object:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "_calendar", broken)
+    assert main(["add", "2024-03-08", "45"]) == 3
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: a bug" in err
+    assert "--debug" in err
+    assert "Traceback" not in err
+    with pytest.raises(RuntimeError, match="a bug"):
+        main(["--debug", "add", "2024-03-08", "45"])
+    help_text = cli.build_parser().format_help()
+    assert "3    an unexpected internal error" in help_text
+    assert "143 terminated" in help_text
