@@ -123,3 +123,59 @@ def test_exit_codes_say_what_happened(
     help_text = cli.build_parser().format_help()
     assert "3    an unexpected internal error" in help_text
     assert "143 terminated" in help_text
+
+
+def test_every_text_cell_is_neutralised_whatever_its_arrow_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    risky = ["=1+1", "@SUM(A1)", "\x00=HYPERLINK(1)", "+cmd", "plain", "-5"]
+    n = len(risky)
+    table = pa.table(
+        {
+            "referral_date": pa.array(["2024-03-08"] * n),
+            "assessment_completed": pa.array(["2024-05-15"] * n),
+            "as_large": pa.array(risky, type=pa.large_string()),
+            "as_view": pa.array(risky, type=pa.string_view()),
+            "as_dict": pa.array(risky).dictionary_encode(),
+            "as_binary": pa.array([r.encode() for r in risky], type=pa.binary()),
+        }
+    )
+    src, out = tmp_path / "cases.parquet", tmp_path / "out.csv"
+    pq.write_table(table, src)
+    assert main(["scan", str(src), *CHECK, "-o", str(out), "--quiet"]) == 0, capsys.readouterr()
+    import csv  # noqa: PLC0415
+
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    want = ["'=1+1", "'@SUM(A1)", "'\x00=HYPERLINK(1)", "'+cmd", "plain", "-5"]
+    for column in ("as_large", "as_view", "as_dict", "as_binary"):
+        assert [r[column] for r in rows] == want, column
+
+
+def test_the_errors_file_neutralises_reasons_and_the_terminal_gets_no_escapes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "cases.csv"
+    header = "=evil\x1b[31m"
+    src.write_text(f"{header},end\n=1+1,\n", encoding="utf-8")
+    errors = tmp_path / "errors.csv"
+    argv = ["scan", str(src), "--check", f"assessment={header}:end", "-o", str(tmp_path / "o.csv")]
+    assert main([*argv, "--errors", str(errors)]) == 0
+    err = capsys.readouterr().err
+    assert "\x1b" not in err
+    import csv  # noqa: PLC0415
+
+    with errors.open(encoding="utf-8", newline="") as fh:
+        [row] = list(csv.DictReader(fh))
+    assert row["column"].startswith("'=evil")
+    assert row["value"] == "'=1+1"
+    # The reason quotes the cell; it starts with the quote, so it is no formula either.
+    assert row["reason"] == (
+        "'=1+1' is not a date: expected YYYY-MM-DD, DD/MM/YYYY or an Excel serial number"
+    )
+    # A check naming a column that does not exist: the message echoes it, without escapes.
+    assert main(["scan", str(src), "--check", "assessment=\x1b[2Jgone:end", "-o", "x.csv"]) == 2
+    assert "\x1b" not in capsys.readouterr().err

@@ -194,7 +194,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             write_report(args.report, summary)
             _scan.REPLACED.append(args.report)
     except _scan.ScanError as exc:
-        print(f"safeguard-time: error: {exc}", file=sys.stderr)
+        print(f"safeguard-time: error: {_scan.printable(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         raise  # the reader of standard output went away: main() ends quietly
@@ -206,7 +206,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
         return 130
     if not args.quiet:
-        print(summary.text(), file=sys.stderr)
+        print(_scan.printable(summary.text()), file=sys.stderr)
     if args.strict and summary.rows_with_errors:
         first = summary.first_error
         detail = ""
@@ -216,7 +216,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
                 f"{first.reason}"
             )
         print(
-            f"safeguard-time: {summary.rows_with_errors} rows with errors (--strict){detail}",
+            _scan.printable(
+                f"safeguard-time: {summary.rows_with_errors} rows with errors (--strict){detail}"
+            ),
             file=sys.stderr,
         )
         return 1

@@ -54,6 +54,7 @@ __all__ = [
     "ScanSummary",
     "load_policy",
     "neutralise_text",
+    "printable",
     "scan",
 ]
 
@@ -75,7 +76,9 @@ OUTPUT_SUFFIXES = ("due", "elapsed", "status", "late", "rule")
 HISTOGRAM_CAP = 120
 _FIRST_MONTH = 1990 * 12  # the months the on-time-by-month counts cover: 1990 to 2099
 _MONTHS = 110 * 12
-_RISKY_FIRST = frozenset(b"=+-@\t\r")
+# A formula's first character, or any control character (a leading NUL or other control can
+# hide a formula from a reader that skips it): such a cell is prefixed with '.
+_RISKY_FIRST = frozenset(b"=+-@") | frozenset(range(0x20)) | {0x7F}
 _PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 _BOM = codecs.BOM_UTF8
 #: Bytes per CSV block.  The reader keeps at most a few blocks in flight, so this bounds
@@ -317,16 +320,33 @@ def _pyarrow() -> Any:
 def neutralise_text(value: str) -> str:
     r"""``value`` with a ``'`` in front if a spreadsheet would run it as a formula.
 
-    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is prefixed;
-    plain numbers (``-5``, ``+44``, ``1.5e3``) are not, since a spreadsheet reads them as
-    numbers, not formulas.
+    Text starting with ``=``, ``+``, ``-``, ``@`` or any control character (a tab, a carriage
+    return, a NUL that would hide what follows) is prefixed; plain numbers (``-5``, ``+44``,
+    ``1.5e3``) are not, since a spreadsheet reads them as numbers, not formulas.
 
     >>> neutralise_text('=HYPERLINK("http://x")'), neutralise_text("-5"), neutralise_text("a")
     ('\'=HYPERLINK("http://x")', '-5', 'a')
+    >>> neutralise_text("\x00=1+1")
+    "'\x00=1+1"
     """
-    if value and value[0] in "=+-@\t\r" and not _is_plain_number(value):
+    risky = bool(value) and (value[0] in "=+-@" or value[0] < " " or value[0] == "\x7f")
+    if risky and not _is_plain_number(value):
         return "'" + value
     return value
+
+
+def printable(text: str) -> str:
+    r"""``text`` safe for a terminal: control characters (escape sequences) shown as ``\xNN``.
+
+    Anything that came from the file (a header name, a cell) goes through this before it is
+    printed, so that a crafted header cannot move the cursor or recolour the terminal.
+
+    >>> printable("col\x1b[31mred\nnext")
+    'col\\x1b[31mred\nnext'
+    """
+    return "".join(
+        c if c == "\n" or (c >= " " and c != "\x7f") else f"\\x{ord(c):02x}" for c in text
+    )
 
 
 def _is_plain_number(value: str) -> bool:
@@ -766,6 +786,11 @@ class _Writer:
 
                 if bom:
                     self._fh.write(_BOM)
+                # Text of every Arrow kind (dictionary, binary, large or view strings) is
+                # written as plain strings, so that every cell can be neutralised.
+                schema = pa.schema(
+                    [f.with_type(pa.string()) if _is_textual(f.type) else f for f in schema]
+                )
                 if self.neutralise:
                     schema = pa.schema([f.with_name(neutralise_text(f.name)) for f in schema])
                 self._writer = pcsv.CSVWriter(self._fh, schema)
@@ -789,7 +814,9 @@ class _Writer:
         import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
         columns = list(batch.columns)
-        if self.neutralise:
+        if not self.parquet:
+            columns = [_as_string(c) if _is_textual(c.type) else c for c in columns]
+        if self.neutralise and not self.parquet:
             columns = [_neutralise_column(c) for c in columns]
         for a in added:
             columns += a.columns(not self.parquet)
@@ -834,6 +861,44 @@ class _Writer:
 
 _RISKY = np.zeros(256, dtype=np.bool_)
 _RISKY[list(_RISKY_FIRST)] = True
+
+
+def _is_textual(t: Any) -> bool:
+    """Whether an Arrow type holds text that a spreadsheet could read as a formula."""
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    if pa.types.is_dictionary(t):
+        return _is_textual(t.value_type)
+    view = getattr(pa.types, "is_string_view", None)
+    binary_view = getattr(pa.types, "is_binary_view", None)
+    return bool(
+        pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_binary(t)
+        or pa.types.is_large_binary(t)
+        or (view is not None and view(t))
+        or (binary_view is not None and binary_view(t))
+    )
+
+
+def _as_string(col: Any) -> Any:
+    """A text-like Arrow column as plain ``string`` (bytes that are not UTF-8: replaced)."""
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    if pa.types.is_string(col.type):
+        return col
+    if pa.types.is_dictionary(col.type):
+        col = col.dictionary_decode()
+        if pa.types.is_string(col.type):
+            return col
+    try:
+        return col.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        values = col.to_pylist()
+        return pa.array(
+            [v.decode("utf-8", "replace") if isinstance(v, bytes) else v for v in values],
+            type=pa.string(),
+        )
 
 
 def _neutralise_column(col: Any) -> Any:
@@ -881,14 +946,14 @@ class _ErrorsReport:
     def write(self, records: Sequence[tuple[int, str, str, str, str]]) -> None:
         """Write ``(line, column, value, reason, check)`` records.
 
-        Values and column names come from the input, so they are neutralised; reasons and
-        checks are the scan's own words.
+        Values and column names come from the input, and reasons quote them, so all three
+        are neutralised; checks are the scan's own words.
         """
         if self._writer is None:
             return
         if self.neutralise:
             clean = neutralise_text
-            records = [(li, clean(c), clean(v), r, ch) for li, c, v, r, ch in records]
+            records = [(li, clean(c), clean(v), clean(r), ch) for li, c, v, r, ch in records]
         self._writer.writerows(records)
 
     def close(self) -> None:
