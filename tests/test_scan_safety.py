@@ -179,3 +179,41 @@ def test_the_errors_file_neutralises_reasons_and_the_terminal_gets_no_escapes(
     # A check naming a column that does not exist: the message echoes it, without escapes.
     assert main(["scan", str(src), "--check", "assessment=\x1b[2Jgone:end", "-o", "x.csv"]) == 2
     assert "\x1b" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b'r"ef,done\n2024-03-08,2024-05-15\n', "the header cannot be read as CSV"),
+        (b"ref,done\r2024-03-08,2024-05-15\r", "carriage return alone"),
+        (b"ref;done\n2024-03-08;2024-05-15\n", "Give --delimiter ';'"),
+        (b"ref\tdone\n2024-03-08\t2024-05-15\n", "separated by tabs"),
+    ],
+)
+def test_headers_that_do_not_read_say_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, words: str
+) -> None:
+    src = tmp_path / "cases.csv"
+    src.write_bytes(content)
+    argv = ["scan", str(src), "--check", "assessment=ref:done", "-o", str(tmp_path / "o.csv")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err, err
+    assert "internal error" not in err
+
+
+def test_a_semicolon_file_reads_with_its_delimiter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv  # noqa: PLC0415
+
+    src, out = tmp_path / "cases.csv", tmp_path / "o.csv"
+    src.write_text("ref;done\n2024-03-08;2024-05-16\n", encoding="utf-8")
+    argv = ["scan", str(src), "--check", "assessment=ref:done", "-o", str(out), "--quiet"]
+    assert main([*argv, "--delimiter", ";"]) == 0, capsys.readouterr().err
+    with out.open(encoding="utf-8", newline="") as fh:
+        [row] = list(csv.DictReader(fh))
+    # 8 Mar 2024 + 45 working days is Wed 15 May; done Thu 16 May: missed by 1.
+    assert (row["assessment_status"], row["assessment_late"]) == ("missed", "1")
+    assert main([*argv, "--delimiter", "ab"]) == 2
+    assert "--delimiter must be one character" in capsys.readouterr().err

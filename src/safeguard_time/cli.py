@@ -183,6 +183,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             convention=args.convention,
             neutralise=args.neutralise,
             encoding=args.encoding,
+            delimiter=args.delimiter,
             progress=not args.quiet and sys.stderr.isatty(),
             block_size=args.block_size or _scan.DEFAULT_BLOCK,
             calendar=_calendar(args),
@@ -452,6 +453,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--encoding", default="utf-8", help="the input CSV's text encoding (default utf-8)"
+    )
+    p.add_argument(
+        "--delimiter",
+        default=",",
+        help="the input CSV's field separator (default ','; ';' or a tab in some exports)",
     )
     p.add_argument("--block-size", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_scan)

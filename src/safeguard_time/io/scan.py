@@ -143,6 +143,9 @@ class ScanOptions:
     convention: Convention = Convention.EVENT_DAY_ZERO
     neutralise: bool = True
     encoding: str = "utf-8"
+    #: The CSV field separator (one character: ``,`` by default, ``;`` or a tab in some
+    #: exports).
+    delimiter: str = ","
     progress: bool = False
     block_size: int = DEFAULT_BLOCK
     #: The working-day calendar (default: :func:`~safeguard_time.england_and_wales`).
@@ -402,12 +405,17 @@ class _Source(abc.ABC):
 class _CsvSource(_Source):
     """A CSV file read with Arrow's streaming reader, every column as text."""
 
-    def __init__(self, path: str, encoding: str, block_size: int) -> None:
+    def __init__(self, path: str, encoding: str, block_size: int, delimiter: str = ",") -> None:
         pa = _pyarrow()
         import pyarrow.csv as pcsv  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
         self.name = _display(path)
         self._path = path
+        if len(delimiter) != 1 or delimiter in '"\r\n':
+            raise ScanError(
+                f"--delimiter must be one character (not a quote or a line end), got {delimiter!r}"
+            )
+        self.delimiter = delimiter
         try:
             codecs.lookup(encoding)
         except LookupError:
@@ -435,6 +443,7 @@ class _CsvSource(_Source):
                     column_names=self.names, block_size=block_size, encoding=encoding
                 ),
                 parse_options=pcsv.ParseOptions(
+                    delimiter=delimiter,
                     newlines_in_values=True,
                     ignore_empty_lines=False,
                     invalid_row_handler=self._on_invalid_row,
@@ -486,7 +495,21 @@ class _CsvSource(_Source):
                 f"{self.name}: line 1: not {encoding} text; give the file's encoding, "
                 "e.g. --encoding cp1252"
             ) from None
-        return next(csv.reader([text.rstrip("\r\n")]))
+        line = text.rstrip("\r\n")
+        if "\r" in line:
+            raise ScanError(
+                f"{self.name}: line 1: the lines end with a carriage return alone (old Mac "
+                "line endings), which this reader does not split: save the file with Windows "
+                "(CRLF) or Unix (LF) line endings"
+            )
+        try:
+            names = next(csv.reader([line], delimiter=self.delimiter, strict=True))
+        except csv.Error as exc:
+            raise ScanError(
+                f"{self.name}: line 1: the header cannot be read as CSV ({exc}): a stray "
+                'quote? Quote a whole column name, as in "a ""quoted"" name"'
+            ) from None
+        return names
 
     def _on_invalid_row(self, row: Any) -> str:
         """Arrow's callback for a row with the wrong number of fields."""
@@ -664,10 +687,10 @@ class _ParquetSource(_Source):
         self._file.close()
 
 
-def _open_source(path: str, encoding: str, block_size: int) -> _Source:
+def _open_source(path: str, encoding: str, block_size: int, delimiter: str = ",") -> _Source:
     if _is_parquet(path):
         return _ParquetSource(path, block_size)
-    return _CsvSource(path, encoding, block_size)
+    return _CsvSource(path, encoding, block_size, delimiter)
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -1057,6 +1080,14 @@ def _check_columns(source: _Source, checks: Sequence[Check]) -> None:
             if count == 0:
                 close = difflib.get_close_matches(col, names, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
+                if len(names) == 1:
+                    for sep, word in ((";", "semicolons"), ("\t", "tabs")):
+                        if sep in names[0]:
+                            flag = "';'" if sep == ";" else "tab (a literal tab character)"
+                            hint += (
+                                f"; the header has one column holding {word}: is the file "
+                                f"separated by {word}? Give --delimiter {flag}"
+                            )
                 raise ScanError(
                     f"{source.name}: line 1: no column {col!r} (in --check {check}){hint}; "
                     f"the columns are: {', '.join(names)}"
@@ -1309,7 +1340,7 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
     check_paths({"--output": opts.output, "--errors": opts.errors}, {"the input": opts.input})
     _check_setup(opts)
     cal = opts.calendar if opts.calendar is not None else england_and_wales()
-    source = _open_source(opts.input, opts.encoding, opts.block_size)
+    source = _open_source(opts.input, opts.encoding, opts.block_size, opts.delimiter)
     writer: _Writer | None = None
     errors: _ErrorsReport | None = None
     try:
