@@ -184,6 +184,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             neutralise=args.neutralise,
             encoding=args.encoding,
             delimiter=args.delimiter,
+            max_errors=args.max_errors,
             progress=not args.quiet and sys.stderr.isatty(),
             block_size=args.block_size or _scan.DEFAULT_BLOCK,
             calendar=_calendar(args),
@@ -453,6 +454,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--encoding", default="utf-8", help="the input CSV's text encoding (default utf-8)"
+    )
+    p.add_argument(
+        "--max-errors",
+        type=int,
+        metavar="N",
+        help="list at most N problems in the errors file (the rest are counted in the summary)",
     )
     p.add_argument(
         "--delimiter",

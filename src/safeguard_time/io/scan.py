@@ -146,6 +146,8 @@ class ScanOptions:
     #: The CSV field separator (one character: ``,`` by default, ``;`` or a tab in some
     #: exports).
     delimiter: str = ","
+    #: At most this many problems in the errors file (``None``: all); the rest are counted.
+    max_errors: int | None = None
     progress: bool = False
     block_size: int = DEFAULT_BLOCK
     #: The working-day calendar (default: :func:`~safeguard_time.england_and_wales`).
@@ -262,6 +264,8 @@ class ScanSummary:
     rows: int = 0
     rows_with_errors: int = 0
     problems: int = 0
+    #: Problems not written to the errors file because of ``max_errors``.
+    problems_not_listed: int = 0
     errors_by_column: dict[str, int] = attrs.field(factory=dict)
     first_error: ErrorEntry | None = None
     blank_lines: int = 0
@@ -276,7 +280,14 @@ class ScanSummary:
             f"rows read: {self.rows}",
             f"rows with errors: {self.rows_with_errors}"
             + (
-                f" ({self.problems} problems listed in {self.errors_path})"
+                f" ({self.problems - self.problems_not_listed} problems listed in "
+                f"{self.errors_path}"
+                + (
+                    f"; {self.problems_not_listed} more not listed (--max-errors)"
+                    if self.problems_not_listed
+                    else ""
+                )
+                + ")"
                 if self.errors_path
                 else ""
             ),
@@ -1450,7 +1461,17 @@ class _BlockScanner:
         import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
         order = self.order
-        problems.sort(key=lambda p: (p[0], order[p[1]]))
+        # The same problem of the same cell, met by two checks, is one problem.
+        unique: dict[tuple[int, str, str], _Problem] = {}
+        for p in problems:
+            key = (p[0], p[1], p[2])
+            if key in unique:
+                row, column, reason, check = unique[key]
+                if p[3] not in check.split():
+                    unique[key] = (row, column, reason, f"{check} {p[3]}")
+            else:
+                unique[key] = p
+        problems = sorted(unique.values(), key=lambda p: (p[0], order[p[1]]))
         values: dict[str, dict[int, str]] = {}
         for column in {p[1] for p in problems}:
             rows = sorted({p[0] for p in problems if p[1] == column})
@@ -1461,8 +1482,14 @@ class _BlockScanner:
             (line_of[row], column, values[column][row], reason, check)
             for row, column, reason, check in problems
         ]
-        self.errors.write(records)
         summary = self.summary
+        cap = self.opts.max_errors
+        listed = records
+        if cap is not None:
+            room = max(cap - (summary.problems - summary.problems_not_listed), 0)
+            listed = records[:room]
+            summary.problems_not_listed += len(records) - len(listed)
+        self.errors.write(listed)
         summary.problems += len(records)
         if summary.first_error is None:
             summary.first_error = ErrorEntry(*records[0])
