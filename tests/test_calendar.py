@@ -363,7 +363,12 @@ def _numpy_calendar() -> np.busdaycalendar:
     return np.busdaycalendar(holidays=np.array(sorted(reference_holidays()), dtype="datetime64[D]"))
 
 
-@given(start=verified_dates, n=st.integers(min_value=0, max_value=60), convention=conventions)
+# 60 working days (about 12 weeks) from the start stay inside the verified years.
+@given(
+    start=st.dates(min_value=dt.date(1990, 3, 1), max_value=dt.date(2028, 8, 31)),
+    n=st.integers(min_value=0, max_value=60),
+    convention=conventions,
+)
 def test_between_inverts_add(start: dt.date, n: int, convention: Convention) -> None:
     due = CAL.add_working_days(start, n, convention=convention)
     assert CAL.working_days_between(start, due, convention=convention) == n

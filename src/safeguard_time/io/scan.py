@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import abc
 import codecs
+import contextlib
 import csv
 import datetime as _dt
 import difflib
@@ -782,6 +783,7 @@ class _Sink:
     def open(self, mode: str, **kwargs: Any) -> IO[Any]:
         if self.partial is None:
             return sys.stdout.buffer if "b" in mode else sys.stdout
+        _PARTIALS.add(self.partial)  # before it exists: an interrupt may come at any moment
         try:
             return open(self.partial, mode, **kwargs)
         except OSError as exc:
@@ -790,10 +792,27 @@ class _Sink:
     def commit(self) -> None:
         if self.partial is not None:
             _move(self.partial, self.path)
+            _PARTIALS.discard(self.partial)
 
     def discard(self) -> None:
-        if self.partial is not None and os.path.exists(self.partial):
-            os.remove(self.partial)
+        if self.partial is not None:
+            _remove_partial(self.partial)
+
+
+#: The partial files of the scan running now, removed on any exit that does not commit them.
+_PARTIALS: set[str] = set()
+
+
+def _remove_partial(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.remove(path)
+    _PARTIALS.discard(path)
+
+
+def remove_partials() -> None:
+    """Remove every partial file the scan has opened and not moved into place."""
+    for path in list(_PARTIALS):
+        _remove_partial(path)
 
 
 class _Writer:
@@ -1398,10 +1417,13 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
         writer.close()
         errors.close()
     except BaseException:
-        if writer is not None:
-            writer.discard()
-        if errors is not None:
-            errors.discard()
+        try:
+            if writer is not None:
+                writer.discard()
+            if errors is not None:
+                errors.discard()
+        finally:
+            remove_partials()  # also any opened before its owner existed
         raise
     finally:
         source.close()
