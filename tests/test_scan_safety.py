@@ -258,3 +258,41 @@ def test_a_bad_cell_used_by_two_checks_is_listed_once(
     assert len(rows) == 1, rows
     assert rows[0]["check"] == "assessment referral_decision"
     assert "1989-12-29 is outside the supported calendar range" in rows[0]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("codec", "named"),
+    [
+        ("utf-16", "utf-16"),  # with a byte order mark
+        ("utf-16-le", "utf-16"),  # no mark: the byte order is read from the text
+        ("utf-16-be", "utf-16"),
+        ("utf-16-le", "utf-16-le"),
+        ("utf-16-be", "utf-16-be"),
+    ],
+)
+def test_utf16_files_read_when_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], codec: str, named: str
+) -> None:
+    import csv  # noqa: PLC0415
+
+    src, out, errors = tmp_path / "cases.csv", tmp_path / "o.csv", tmp_path / "e.csv"
+    src.write_bytes("ref,done\n2024-03-08,2024-05-15\n08/03/2024,n/a\n".encode(codec))
+    argv = ["scan", str(src), "--check", "assessment=ref:done", "--encoding", named]
+    assert main([*argv, "-o", str(out), "--errors", str(errors), "--quiet"]) == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["assessment_status"] for r in rows] == ["met", "error"]
+    with errors.open(encoding="utf-8", newline="") as fh:
+        [problem] = list(csv.DictReader(fh))
+    assert (problem["line"], problem["value"]) == ("3", "n/a")  # physical line numbers kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv", "e.csv", "o.csv"]
+
+
+def test_a_utf16_file_read_as_utf8_points_to_utf16(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "cases.csv"
+    src.write_bytes("ref,done\n2024-03-08,2024-05-15\n".encode("utf-16"))
+    argv = ["scan", str(src), "--check", "assessment=ref:done", "-o", str(tmp_path / "o.csv")]
+    assert main(argv) == 2
+    assert "--encoding utf-16" in capsys.readouterr().err

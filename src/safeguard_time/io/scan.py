@@ -422,16 +422,21 @@ class _CsvSource(_Source):
         import pyarrow.csv as pcsv  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
         self.name = _display(path)
-        self._path = path
+        self._transcoded: str | None = None
         if len(delimiter) != 1 or delimiter in '"\r\n':
             raise ScanError(
                 f"--delimiter must be one character (not a quote or a line end), got {delimiter!r}"
             )
         self.delimiter = delimiter
         try:
-            codecs.lookup(encoding)
+            codec = codecs.lookup(encoding).name
         except LookupError:
             raise ScanError(f"unknown encoding {encoding!r} (try utf-8 or cp1252)") from None
+        if codec.startswith(("utf-16", "utf-32")) and path != "-":
+            # Wide encodings: their line ends are not single bytes, so the file is read as
+            # UTF-8 text written to a temporary file first (same lines, same line numbers).
+            path, encoding = self._transcode(path, encoding), "utf-8"
+        self._path = path
         header_raw = self._read_header(path)
         self.names = self._decode_header(header_raw, encoding)
         self._header_lines = max(header_raw.count(b"\n"), 1)
@@ -475,6 +480,43 @@ class _CsvSource(_Source):
             else:
                 raise self._parse_error(exc) from None
 
+    def _transcode(self, path: str, encoding: str) -> str:
+        import tempfile  # noqa: PLC0415
+
+        if codecs.lookup(encoding).name == "utf-16":
+            # No byte order mark: the order shows in where the zero bytes of ASCII text fall.
+            try:
+                with open(path, "rb") as fh:
+                    head = fh.read(64)
+            except OSError as exc:
+                raise ScanError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
+            if not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) and len(head) > 1:
+                odd_zeros = head[1::2].count(0)
+                encoding = "utf-16-le" if odd_zeros >= head[0::2].count(0) else "utf-16-be"
+
+        fd, tmp = tempfile.mkstemp(prefix="safeguard-time-", suffix=".csv")
+        self._transcoded = tmp
+        try:
+            with (
+                open(path, encoding=encoding, newline="") as src,
+                os.fdopen(fd, "w", encoding="utf-8", newline="") as dst,
+            ):
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+        except UnicodeError:
+            self._drop_transcoded()
+            raise ScanError(f"{self.name}: not {encoding} text (check --encoding)") from None
+        except OSError as exc:
+            self._drop_transcoded()
+            raise ScanError(f"{self.name}: cannot read: {exc.strerror or exc}") from None
+        return tmp
+
+    def _drop_transcoded(self) -> None:
+        if self._transcoded is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self._transcoded)
+            self._transcoded = None
+
     def _read_header(self, path: str) -> bytes:
         if path == "-":
             self._stdin: IO[bytes] = sys.stdin.buffer
@@ -503,9 +545,11 @@ class _CsvSource(_Source):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
+            wide = raw.count(b"\x00") * 4 > len(raw)  # every other byte 0: UTF-16
+            example = "utf-16" if wide else "cp1252"
             raise ScanError(
                 f"{self.name}: line 1: not {encoding} text; give the file's encoding, "
-                "e.g. --encoding cp1252"
+                f"e.g. --encoding {example}"
             ) from None
         line = text.rstrip("\r\n")
         if "\r" in line:
@@ -606,6 +650,7 @@ class _CsvSource(_Source):
     def close(self) -> None:
         if self._path != "-":
             self._stream.close()
+        self._drop_transcoded()
 
 
 def _ahead(read: Callable[[], Any], depth: int = 3) -> Iterator[Any]:
