@@ -275,7 +275,8 @@ def test_counts_that_are_not_counts_are_refused_by_name() -> None:
     from safeguard_time.errors import InvalidOptionError, NotAColumnError  # noqa: PLC0415
 
     s = np.array(["2024-03-08", "2024-03-08"], dtype="datetime64[D]")
-    with pytest.raises(NotAColumnError, match="True is not a count"):
+    # The same error as the one-case API gives for True.
+    with pytest.raises(InvalidOptionError, match="True is not a count of working days"):
         bulk.add_working_days(s, True)
     # 2**63 + 5 would wrap to a negative int64: refused with its value and row instead.
     with pytest.raises(InvalidOptionError, match="row 1: 9223372036854775813 working days") as e:

@@ -456,3 +456,12 @@ def test_the_calendar_holds_a_read_only_copy_of_its_holidays() -> None:
     assert not cal.is_working_day(dt.date(2022, 9, 19))
     assert cal.bank_holidays[dt.date(2022, 9, 19)] == "State Funeral of Queen Elizabeth II"
     assert cal.verified_until == dt.date(2028, 12, 31)
+
+
+def test_true_is_not_a_count_of_working_days() -> None:
+    from safeguard_time.errors import InvalidOptionError  # noqa: PLC0415
+
+    # The same refusal as bulk.add_working_days: True would otherwise count as 1.
+    with pytest.raises(InvalidOptionError, match="True is not a count of working days"):
+        england_and_wales().add_working_days(dt.date(2024, 3, 8), True)
+    assert england_and_wales().add_working_days(dt.date(2024, 3, 8), 1) == dt.date(2024, 3, 11)

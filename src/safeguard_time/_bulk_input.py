@@ -407,7 +407,7 @@ def int_column(n: object, length: int, name: str) -> tuple[int | None, npt.NDArr
     (5, [1, 2])
     """
     if isinstance(n, bool | np.bool_):
-        raise NotAColumnError(f"{name}: {n!r} is not a count of working days", value=n)
+        raise InvalidOptionError(name, n, f"{n!r} is not a count of working days")
     if isinstance(n, int | np.integer):
         return _count(operator.index(n), name), np.zeros(0, dtype=np.int64)
     isna = getattr(n, "isna", None) if _module(n) == "pandas" else None

@@ -638,6 +638,8 @@ class WorkingCalendar:
                     r = t.wdays[i] if 0 <= i < len(t.wdays) else t.n_days
                 if r <= t.verified_last and o <= t.verified_last:
                     return _fromordinal(r + t.first_ord)
+        if isinstance(n, bool | np.bool_):
+            raise InvalidOptionError("n", n, f"{n!r} is not a count of working days")
         n = operator.index(n)
         o = self._offset(day)
         r = self._add(o, n, convention)
