@@ -71,7 +71,6 @@ from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wal
 from safeguard_time.errors import (
     CalendarRangeError,
     InvalidOptionError,
-    NotADateError,
     ProvisionalCalendarWarning,
     RuleDataError,
     SafeguardTimeError,
@@ -425,13 +424,8 @@ def _range_error(
 def _check_bad(col: DayColumn, what: str, errors: Errors) -> None:
     if col.bad and errors == "raise":
         row = min(col.bad)
-        value = col.bad[row]
-        if hasattr(col, "error"):
-            err = col.error(row)
-            raise type(err)(f"row {row}: {what}: {err}", value=value).at(row=row, column=what)
-        raise NotADateError(
-            f"row {row}: {what}: not a date: {type(value).__name__} {value!r}", value=value
-        ).at(row=row, column=what)
+        err = col.error(row)
+        raise type(err)(f"row {row}: {what}: {err}", value=col.bad[row]).at(row=row, column=what)
 
 
 # --- the calendar functions ---------------------------------------------------------------

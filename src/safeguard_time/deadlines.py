@@ -23,7 +23,7 @@ import numpy as np
 
 from safeguard_time import _engine as engine
 from safeguard_time._dates import DateLike, london_date
-from safeguard_time._engine.codes import NO_RULE, START_RANGE, Status
+from safeguard_time._engine.codes import NO_RULE, Status
 from safeguard_time.calendar import Convention, Holiday, WorkingCalendar
 from safeguard_time.errors import (
     MissingDateError,
@@ -56,7 +56,7 @@ def _short(day: _dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
-def _day(value: DateLike | None, what: str) -> _dt.date | None:
+def _day(value: DateLike | None) -> _dt.date | None:
     """A London date, or None for a missing value (None, NaT, a blank text)."""
     if type(value) is _date:
         return value
@@ -333,8 +333,8 @@ class Deadline:
         >>> late.status.value, late.elapsed, late.late     # Easter Monday, after Thu 28 Mar
         ('missed', 45, 1)
         """
-        end_day = end if type(end) is _date else _day(end, "end")
-        as_of_day = None if end_day is not None else _day(as_of, "as_of")
+        end_day = end if type(end) is _date else _day(end)
+        as_of_day = None if end_day is not None else _day(as_of)
         p = self._plan
         elapsed, code, late, m = engine.judge(p, self._index, end_day, as_of_day)
         if m > p.verified_index:
@@ -501,9 +501,10 @@ def deadline(
     p = _plans.get((timescale, calendar, policy, phase, convention, extensions))
     if p is None:
         p = engine.plan(timescale, calendar, policy, phase, convention, extensions)
-    day = start if type(start) is _date else _day(start, "start")
+    day = start if type(start) is _date else _day(start)
     if day is None:
         raise MissingDateError.of("start")
+    # engine.start, inlined for the hot path: one case at a time is what case systems call.
     i = day.toordinal() - p.ord_base
     if not (p.first_index <= i <= p.last_index and not p.code_list[i]):
         i = engine.start(p, day)  # raises: out of range, no rule, due date out of range
@@ -542,10 +543,10 @@ def assess(
     """
     p = engine.plan(timescale, calendar, policy, phase, convention, extensions)
     # The start's problems come first, then the end's, as in bulk.
-    day = _day(start, "start")
+    day = _day(start)
     end_error: SafeguardTimeError | None = None
     try:
-        end_day = _day(end, "end")
+        end_day = _day(end)
     except SafeguardTimeError as exc:
         end_day, end_error = None, exc
     no_end = end_day is None and end_error is None
@@ -553,8 +554,7 @@ def assess(
         if no_end:
             return _not_applicable(p, None, as_of)
         raise MissingDateError.of("start")
-    i = day.toordinal() - p.ord_base
-    code = p.code_list[i] if p.first_index <= i <= p.last_index else START_RANGE
+    _, code = engine.start_code(p, day)
     if code:
         if code == NO_RULE and no_end:
             return _not_applicable(p, day, as_of)
@@ -579,7 +579,7 @@ def _not_applicable(p: RulePlan, day: _dt.date | None, as_of: DateLike | None) -
         deadline=None,
         status=Status.NOT_APPLICABLE,
         end=None,
-        as_of=_day(as_of, "as_of"),
+        as_of=_day(as_of),
         elapsed=None,
         late=None,
     )

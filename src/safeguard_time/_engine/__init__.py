@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from safeguard_time._bulk_input import NAT, DayColumn, day_value
+from safeguard_time._dates import not_a_date_type
 from safeguard_time._engine import codes as c
 from safeguard_time._engine import kernels as k
 from safeguard_time._engine.codes import STATUS_LABELS, Status
@@ -36,7 +37,6 @@ from safeguard_time.errors import (
     InvalidOptionError,
     MissingAsOfError,
     MissingDateError,
-    NotADateError,
     SafeguardTimeError,
 )
 from safeguard_time.rules import Policy
@@ -59,6 +59,7 @@ __all__ = [
     "plan",
     "row_error",
     "start",
+    "start_code",
 ]
 
 _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
@@ -112,10 +113,6 @@ def plan(
 # --- errors -------------------------------------------------------------------------------
 
 
-def _not_a_date(value: object, what: str) -> SafeguardTimeError:
-    return NotADateError(f"not a date: {type(value).__name__} {value!r}", value=value)
-
-
 def row_error(  # noqa: PLR0911 - one return per row error code
     p: RulePlan,
     code: int,
@@ -138,7 +135,7 @@ def row_error(  # noqa: PLR0911 - one return per row error code
     if code == c.START_MISSING:
         return MissingDateError.of("start")
     if code == c.START_NOT_DATE:
-        return _not_a_date(start, "start")
+        return not_a_date_type(start)
     if code == c.START_RANGE:
         return CalendarRangeError(start, first, last, what="start")
     if code == c.NO_RULE:
@@ -148,7 +145,7 @@ def row_error(  # noqa: PLR0911 - one return per row error code
         when = start.isoformat() if isinstance(start, _dt.date) else str(start)
         return CalendarRangeError(start, first, last, result_of=f"{p.timescale} from {when}")
     if code == c.END_NOT_DATE:
-        return _not_a_date(end, "end")
+        return not_a_date_type(end)
     if code == c.END_RANGE:
         return CalendarRangeError(end, first, last, what="end")
     if code == c.END_BEFORE_START:
@@ -158,7 +155,7 @@ def row_error(  # noqa: PLR0911 - one return per row error code
     if code == c.NEEDS_AS_OF:
         return MissingAsOfError.open_case()
     if code == c.AS_OF_NOT_DATE:
-        return _not_a_date(as_of, "as_of")
+        return not_a_date_type(as_of)
     if code == c.AS_OF_RANGE:
         return CalendarRangeError(as_of, first, last, what="as_of")
     if code == c.AS_OF_BEFORE_START:
@@ -171,14 +168,19 @@ def row_error(  # noqa: PLR0911 - one return per row error code
 # --- one case -----------------------------------------------------------------------------
 
 
+def start_code(p: RulePlan, day: _dt.date) -> tuple[int, int]:
+    """A start day's table index and row error code (0: its due date can be computed)."""
+    i = day.toordinal() - p.ord_base
+    return i, (p.code_list[i] if p.first_index <= i <= p.last_index else c.START_RANGE)
+
+
 def start(p: RulePlan, day: _dt.date) -> int:
     """The table index of a start day whose due date can be computed; raises otherwise.
 
     Raises :class:`~safeguard_time.errors.CalendarRangeError` (the start, or its due date,
     outside the calendar) or :class:`~safeguard_time.errors.NoRuleInForceError`.
     """
-    i = day.toordinal() - p.ord_base
-    code = p.code_list[i] if p.first_index <= i <= p.last_index else c.START_RANGE
+    i, code = start_code(p, day)
     if code:
         raise row_error(p, code, day)
     return i
@@ -341,7 +343,7 @@ def column_row_error(
     col = c.REASON[code][1]
     source = {"start": starts, "end": ends, "as_of": as_of_col}[col]
     if source is not None and row in source.bad:
-        cause = source.error(row) if hasattr(source, "error") else None
+        cause = source.error(row)
     err = row_error(p, code, start_v, end_v, as_of_v, cause=cause)
     return err.at(row=row, column=col)
 
