@@ -158,7 +158,7 @@ def summarise(
     errors_path: str | None = None,
     calendar: WorkingCalendar | None = None,
 ) -> ScanSummary:
-    """The scan's summary (:class:`~safeguard_time.io.scan.ScanSummary`) of a long table.
+    """The scan's summary (``safeguard_time.io.scan.ScanSummary``) of a long table.
 
     One check per measure: the same text on stderr and the same HTML report as the scan.
 
