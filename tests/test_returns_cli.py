@@ -62,7 +62,7 @@ def test_the_command_writes_the_table_problems_and_report(
     assert 'data-check="first_lac_review"' in page
     assert f'<td data-key="rows">{len(EXPECTED) + 6}</td>' in page
     err = capsys.readouterr().err
-    assert "initial_cp_conference=S47ActualStartDate:DateOfInitialCPC: met 2" in err
+    assert "initial_cp_conference=s47_start:icpc: met 2" in err
     assert "errors," in err and "findings (listed in" in err
 
 

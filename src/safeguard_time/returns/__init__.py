@@ -13,6 +13,7 @@ into one long table with exactly the columns :data:`COLUMNS`.
 
 from __future__ import annotations
 
+from safeguard_time.returns._annex_a import ANNEX_A_LISTS, read_annex_a
 from safeguard_time.returns._cin import read_cin
 from safeguard_time.returns._command import (
     KINDS,
@@ -28,6 +29,7 @@ from safeguard_time.returns._model import Event, Problem, Refused, ReturnData, r
 from safeguard_time.returns._ssda903 import read_ssda903, ssda903_tables
 
 __all__ = [
+    "ANNEX_A_LISTS",
     "COLUMNS",
     "KINDS",
     "PROBLEM_COLUMNS",
@@ -39,6 +41,7 @@ __all__ = [
     "ReturnKindError",
     "Row",
     "detect_kind",
+    "read_annex_a",
     "read_cell",
     "read_cin",
     "read_returns",

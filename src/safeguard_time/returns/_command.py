@@ -16,6 +16,7 @@ import numpy as np
 from safeguard_time import bulk
 from safeguard_time.calendar import WorkingCalendar, england_and_wales
 from safeguard_time.errors import SafeguardTimeError
+from safeguard_time.returns._annex_a import read_annex_a
 from safeguard_time.returns._cin import read_cin
 from safeguard_time.returns._measure import LongTable
 from safeguard_time.returns._model import Kind, Problem, ReturnData
@@ -39,18 +40,18 @@ KINDS = ("cin", "ssda903", "annex-a")
 #: The columns of the problems file.
 PROBLEM_COLUMNS = ("kind", "code", "child_id", "place", "value", "reason")
 
-#: The elements (or columns) each measure runs between, for the summary's check names.
+#: The events each measure runs between, for the summary's check names (any return).
 _EVENTS = {
-    "assessment": ("CINreferralDate", "AssessmentAuthorisationDate"),
-    "initial_assessment": ("CINreferralDate", "AssessmentAuthorisationDate"),
-    "assessment_from_start": ("AssessmentActualStartDate", "AssessmentAuthorisationDate"),
-    "initial_assessment_from_start": ("AssessmentActualStartDate", "AssessmentAuthorisationDate"),
-    "initial_cp_conference": ("S47ActualStartDate", "DateOfInitialCPC"),
-    "first_cp_review": ("CPPstartDate", "CPPreviewDate"),
-    "cp_review": ("CPPreviewDate", "CPPreviewDate"),
-    "first_lac_review": ("DECOM", "REVIEW"),
-    "second_lac_review": ("REVIEW", "REVIEW"),
-    "lac_review": ("REVIEW", "REVIEW"),
+    "assessment": ("referral", "authorised"),
+    "initial_assessment": ("referral", "authorised"),
+    "assessment_from_start": ("assessment_start", "authorised"),
+    "initial_assessment_from_start": ("assessment_start", "authorised"),
+    "initial_cp_conference": ("s47_start", "icpc"),
+    "first_cp_review": ("plan_start", "review"),
+    "cp_review": ("review", "review"),
+    "first_lac_review": ("looked_after_start", "review"),
+    "second_lac_review": ("review", "review"),
+    "lac_review": ("review", "review"),
 }
 
 
@@ -104,6 +105,7 @@ def read_returns(
     forced = None if kind is None else kind.replace("-", "_")
     cin: list[str] = []
     tables: list[str] = []
+    books: list[str] = []
     for p in paths:
         k = forced or detect_kind(p)
         if k == "cin":
@@ -115,9 +117,12 @@ def read_returns(
                 cin.append(os.fspath(p))
         elif k == "ssda903":
             tables.append(os.fspath(p))
+        elif k == "annex_a":
+            books.append(os.fspath(p))
         else:
-            raise ReturnKindError(f"{os.fspath(p)}: reading Ofsted's Annex A is not available yet")
+            raise ReturnKindError(f"{os.fspath(p)}: unknown kind {kind!r}")
     out = [read_cin(p) for p in cin]
+    out.extend(read_annex_a(p) for p in books)
     if tables:
         if not ssda903_tables(tables) and forced is None:
             raise ReturnKindError(
