@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped,import-not-found,unused-ignore]
 import pytest
 
 from safeguard_time.cli import main
