@@ -113,3 +113,30 @@ def test_detect_kind() -> None:
     assert detect_kind("a.XML") == "cin"
     assert detect_kind("b.csv") == "ssda903"
     assert detect_kind("annex_a.xlsx") == "annex_a"
+
+
+def test_formula_like_text_is_neutralised(tmp_path: Path) -> None:
+    xml = tmp_path / "cin.xml"
+    ep: dict[str, object] = {
+        "CINreferralDate": "2024-01-25",
+        "assessments": [("2024-01-26", "2024-02-01")],
+    }
+    xml.write_text(census("2024-03-31", [("=HYPERLINK(1)", [ep])]))
+    out, errors = tmp_path / "o.csv", tmp_path / "e.csv"
+    assert (
+        main(
+            [
+                "returns",
+                str(xml),
+                "--as-of",
+                "2024-03-31",
+                "-o",
+                str(out),
+                "--errors",
+                str(errors),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert {row[0] for row in _read(out)[1:]} == {"'=HYPERLINK(1)"}

@@ -16,6 +16,7 @@ import numpy as np
 from safeguard_time import bulk
 from safeguard_time.calendar import WorkingCalendar, england_and_wales
 from safeguard_time.errors import SafeguardTimeError
+from safeguard_time.io.scan import neutralise_text
 from safeguard_time.returns._annex_a import read_annex_a
 from safeguard_time.returns._cin import read_cin
 from safeguard_time.returns._measure import LongTable
@@ -24,6 +25,7 @@ from safeguard_time.returns._ssda903 import read_ssda903, ssda903_tables
 
 if TYPE_CHECKING:
     from safeguard_time.io.scan import ScanSummary
+
 
 __all__ = [
     "KINDS",
@@ -132,8 +134,13 @@ def read_returns(
     return out
 
 
-def write_problems(path: str | os.PathLike[str], problems: Iterable[Problem]) -> None:
+def write_problems(
+    path: str | os.PathLike[str], problems: Iterable[Problem], *, neutralise: bool = True
+) -> None:
     r"""Write the problems as CSV, a header of :data:`PROBLEM_COLUMNS`.
+
+    Text a spreadsheet would run as a formula gets a leading ``'`` (as in the scan's errors
+    report), unless ``neutralise=False``.
 
     >>> import tempfile, pathlib
     >>> with tempfile.TemporaryDirectory() as d:
@@ -144,7 +151,9 @@ def write_problems(path: str | os.PathLike[str], problems: Iterable[Problem]) ->
     with open(path, "w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh, lineterminator="\n")
         out.writerow(PROBLEM_COLUMNS)
-        out.writerows((p.kind, p.code, p.child_id, p.place, p.value, p.reason) for p in problems)
+        for p in problems:
+            cells = (p.kind, p.code, p.child_id, p.place, p.value, p.reason)
+            out.writerow([neutralise_text(c) for c in cells] if neutralise else cells)
 
 
 def _element(place: str) -> str:

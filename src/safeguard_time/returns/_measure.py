@@ -14,8 +14,10 @@ import numpy as np
 
 from safeguard_time import bulk
 from safeguard_time._bulk_input import NAT, DayColumn
+from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, WorkingCalendar
 from safeguard_time.errors import NotADateError, ProvisionalCalendarWarning
+from safeguard_time.io.scan import neutralise_text
 from safeguard_time.returns._model import Cell, Event, Problem, Refused, ReturnData
 from safeguard_time.rules import Policy, resolved_rules
 
@@ -115,8 +117,12 @@ class LongTable:
 
         return pd.DataFrame({name: self.column(name) for name in COLUMNS}, columns=list(COLUMNS))
 
-    def write_csv(self, path: str | os.PathLike[str]) -> None:
+    def write_csv(self, path: str | os.PathLike[str], *, neutralise: bool = True) -> None:
         r"""Write the table as CSV, a header of :data:`COLUMNS` and one line per row.
+
+        Text a spreadsheet would run as a formula (a child id or a path starting with ``=``,
+        ``+``, ``-``, ``@``) gets a leading ``'``, as the scan's output does, unless
+        ``neutralise=False``.
 
         >>> import tempfile, pathlib
         >>> with tempfile.TemporaryDirectory() as d:
@@ -127,7 +133,9 @@ class LongTable:
         with open(path, "w", newline="", encoding="utf-8") as fh:
             out = csv.writer(fh, lineterminator="\n")
             out.writerow(COLUMNS)
-            out.writerows(r.cells() for r in self.rows)
+            for r in self.rows:
+                cells = r.cells()
+                out.writerow([neutralise_text(c) for c in cells] if neutralise else cells)
 
 
 def _day(cell: Cell) -> int:
@@ -197,11 +205,7 @@ def timeliness(
     (datetime.date(2024, 3, 28), 45, 'missed', 1, 'assessment.wt2023')
     """
     data = [returns] if isinstance(returns, ReturnData) else list(returns)
-    fallback = _date(as_of) if as_of is None or isinstance(as_of, _dt.date) else None
-    if as_of is not None and fallback is None:
-        from safeguard_time._dates import london_date  # noqa: PLC0415
-
-        fallback = london_date(as_of)
+    fallback = None if as_of is None else london_date(as_of)
     events = [e for d in data for e in d.events]
     problems: list[Problem] = [p for d in data for p in d.problems]
     switches = {m: _switch_day(m, policy) for m in {e.measure for e in events}}
