@@ -354,3 +354,37 @@ def test_each_census_row_is_the_one_case_answer(
         one.due, one.elapsed, one.status.value, one.late, one.rule.id,
     )  # fmt: skip
     assert england_and_wales().working_days_between(referral, done) == row.elapsed
+
+
+def test_reader_errors_name_their_element(tmp_path: Path) -> None:
+    text = (
+        "<Message><Header><CollectionDetails><ReferenceDate>2024-03-31</ReferenceDate>"
+        "</CollectionDetails></Header><Children>"
+        "<Child><ChildIdentifiers/><CINdetails>"
+        "<CINreferralDate>2023-06-01</CINreferralDate><CINreferralDate>2023-06-02</CINreferralDate>"
+        "<Section47><S47ActualStartDate>2023-06-05</S47ActualStartDate>"
+        "<ICPCnotRequired>maybe</ICPCnotRequired></Section47>"
+        "<ChildProtectionPlans><CPPstartDate>2023-07-03</CPPstartDate>"
+        "<CPPendDate>2023-08-01</CPPendDate><Reviews><CPPreviewDate>2023-09-01</CPPreviewDate>"
+        "<CPPreviewDate></CPPreviewDate></Reviews></ChildProtectionPlans>"
+        "</CINdetails></Child></Children></Message>"
+    )
+    path = tmp_path / "cin.xml"
+    path.write_text(text)
+    data = read_cin(path)
+    base = "/Message/Children/Child[1]"
+    assert [(p.kind, p.code, p.place.split(":", 1)[1]) for p in data.problems] == [
+        ("error", "missing_child_id", f"{base}/ChildIdentifiers/LAchildID"),
+        ("error", "repeated_element", f"{base}/CINdetails[1]/CINreferralDate"),
+        ("error", "not_a_flag", f"{base}/CINdetails[1]/Section47[1]/ICPCnotRequired"),
+        ("finding", "review_after_plan_end",
+         f"{base}/CINdetails[1]/ChildProtectionPlans[1]/Reviews[1]/CPPreviewDate[1]"),
+        ("error", "missing", f"{base}/CINdetails[1]/ChildProtectionPlans[1]/Reviews[1]/CPPreviewDate[2]"),
+    ]  # fmt: skip
+    # The first referral date is used; an unreadable flag is measured as a conference
+    # required (Mon 5 Jun 2023 + 15 WD: Mon 26 Jun, open and overdue at 31 Mar 2024); the
+    # plan ended (1 Aug) before its first review was due (3 Oct): no review row.
+    table = timeliness(data)
+    assert [(r.measure, r.due, r.status) for r in table.rows] == [
+        ("initial_cp_conference", D(2023, 6, 26), "open_overdue"),
+    ]

@@ -231,6 +231,7 @@ def _cmd_returns(args: argparse.Namespace) -> int:
     from safeguard_time import returns  # noqa: PLC0415 - the readers load on demand
     from safeguard_time.io import scan as _scan  # noqa: PLC0415
 
+    _scan.REPLACED.clear()
     try:
         _scan.check_paths(
             {"--output": args.output, "--errors": args.errors, "--report": args.report},
@@ -243,19 +244,23 @@ def _cmd_returns(args: argparse.Namespace) -> int:
             data, as_of=args.as_of, policy=policy, convention=args.convention, calendar=calendar
         )
         table.write_csv(args.output)
+        _scan.REPLACED.append(args.output)
         if args.errors:
             returns.write_problems(args.errors, table.problems)
+            _scan.REPLACED.append(args.errors)
         summary = returns.summarise(
             table, inputs=args.inputs, output=args.output, errors_path=args.errors,
             calendar=calendar,
         )  # fmt: skip
         if args.report:
-            from safeguard_time.io.report import write_report  # noqa: PLC0415
-
-            write_report(args.report, summary)
+            returns.write_report(args.report, summary)
+            _scan.REPLACED.append(args.report)
     except _scan.ScanError as exc:
         print(f"safeguard-time: error: {_scan.printable(str(exc))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
+        return 130
     if not args.quiet:
         print(_scan.printable(summary.text()), file=sys.stderr)
         findings = sum(p.kind == "finding" for p in table.problems)

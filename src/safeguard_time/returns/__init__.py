@@ -23,6 +23,7 @@ from safeguard_time.returns._command import (
     read_returns,
     summarise,
     write_problems,
+    write_report,
 )
 from safeguard_time.returns._measure import COLUMNS, LongTable, Row, timeliness
 from safeguard_time.returns._model import Event, Problem, Refused, ReturnData, read_cell
@@ -50,4 +51,5 @@ __all__ = [
     "summarise",
     "timeliness",
     "write_problems",
+    "write_report",
 ]

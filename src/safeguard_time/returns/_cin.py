@@ -245,8 +245,8 @@ def _iterate(path: str, problems: list[Problem]) -> Iterator[tuple[str, ET.Eleme
                 "",
                 f"{path}: line {line}, column {column + 1}",
                 "",
-                f"the file is not well-formed XML ({exc}); the children before this point "
-                "were read",
+                f"the file is not well-formed XML ({str(exc).split(': line')[0]}); the "
+                "children before this point were read",
             )
         )
 

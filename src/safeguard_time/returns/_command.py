@@ -20,7 +20,7 @@ from safeguard_time.io.scan import neutralise_text
 from safeguard_time.returns._annex_a import read_annex_a
 from safeguard_time.returns._cin import read_cin
 from safeguard_time.returns._measure import LongTable
-from safeguard_time.returns._model import Kind, Problem, ReturnData
+from safeguard_time.returns._model import Kind, Problem, ReturnData, replacing
 from safeguard_time.returns._ssda903 import read_ssda903, ssda903_tables
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ __all__ = [
     "read_returns",
     "summarise",
     "write_problems",
+    "write_report",
 ]
 
 #: The kinds of return, as ``--kind`` names them.
@@ -148,7 +149,7 @@ def write_problems(
     ...     pathlib.Path(d, "e.csv").read_text()
     'kind,code,child_id,place,value,reason\n'
     """
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    with replacing(path) as fh:
         out = csv.writer(fh, lineterminator="\n")
         out.writerow(PROBLEM_COLUMNS)
         for p in problems:
@@ -217,7 +218,7 @@ def summarise(
         key = _element(p.place)
         errors_by_column[key] = errors_by_column.get(key, 0) + 1
     return scan.ScanSummary(
-        ", ".join(inputs),
+        inputs[0] if len(inputs) == 1 else ", ".join(os.path.basename(p) for p in inputs),
         output,
         errors_path,
         table.as_of,
@@ -230,3 +231,24 @@ def summarise(
         errors_by_column=errors_by_column,
         verified_through=cal.verified_through,
     )
+
+
+def write_report(path: str | os.PathLike[str], summary: ScanSummary) -> None:
+    """Write the scan's HTML report of a returns summary, titled for the returns read.
+
+    The page is :func:`safeguard_time.io.report.render_report`'s; the file is replaced whole.
+
+    >>> import tempfile, pathlib
+    >>> from safeguard_time import Convention
+    >>> s = summarise(LongTable((), (), None, Convention.EVENT_DAY_ZERO), inputs=["cin.xml"],
+    ...               output="out.csv")
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     write_report(pathlib.Path(d, "r.html"), s)
+    ...     "<h1>Statutory returns: cin.xml</h1>" in pathlib.Path(d, "r.html").read_text()
+    True
+    """
+    from safeguard_time.io.report import render_report  # noqa: PLC0415
+
+    page = render_report(summary, title=f"Statutory returns: {os.path.basename(summary.input)}")
+    with replacing(path) as fh:
+        fh.write(page)

@@ -18,7 +18,7 @@ from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, WorkingCalendar
 from safeguard_time.errors import NotADateError, ProvisionalCalendarWarning
 from safeguard_time.io.scan import neutralise_text
-from safeguard_time.returns._model import Cell, Event, Problem, Refused, ReturnData
+from safeguard_time.returns._model import Cell, Event, Problem, Refused, ReturnData, replacing
 from safeguard_time.rules import Policy, resolved_rules
 
 __all__ = ["COLUMNS", "LongTable", "Row", "timeliness"]
@@ -130,7 +130,7 @@ class LongTable:
         ...     pathlib.Path(d, "t.csv").read_text()
         'child_id,measure,start,end,due,elapsed,status,late,rule,source\n'
         """
-        with open(path, "w", newline="", encoding="utf-8") as fh:
+        with replacing(path) as fh:
             out = csv.writer(fh, lineterminator="\n")
             out.writerow(COLUMNS)
             for r in self.rows:
