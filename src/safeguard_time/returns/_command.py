@@ -236,7 +236,8 @@ def summarise(
 def write_report(path: str | os.PathLike[str], summary: ScanSummary) -> None:
     """Write the scan's HTML report of a returns summary, titled for the returns read.
 
-    The page is :func:`safeguard_time.io.report.render_report`'s; the file is replaced whole.
+    The page is the scan report's (``safeguard_time.io.report.render_report``); the file is
+    replaced whole.
 
     >>> import tempfile, pathlib
     >>> from safeguard_time import Convention
