@@ -9,6 +9,8 @@ lists (an oracle independent of the library).
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from safeguard_time import assess, england_and_wales
+from safeguard_time import Policy, assess, england_and_wales
 from safeguard_time.returns import COLUMNS, read_cin, timeliness
 from tests.conftest import reference_holidays
 
@@ -388,3 +390,33 @@ def test_reader_errors_name_their_element(tmp_path: Path) -> None:
     assert [(r.measure, r.due, r.status) for r in table.rows] == [
         ("initial_cp_conference", D(2023, 6, 26), "open_overdue"),
     ]
+
+
+def test_the_council_policy_moves_the_edition_switch(census_file: Path) -> None:
+    # A council that kept initial and core assessments until 1 Sep 2016 (Herefordshire's
+    # switch): the 2023 referral is still a single assessment, the 2012 one an initial one,
+    # and a 2014 referral would be an initial assessment too.
+    policy = Policy(single_assessment=D(2016, 9, 1))
+    ep: dict[str, object] = {
+        "CINreferralDate": "2014-06-02",
+        "assessments": [("2014-06-02", "2014-06-16")],
+    }
+    path = census_file.with_name("policy.xml")
+    path.write_text(census("2015-03-31", [("P1", [ep])]))
+    rows = timeliness(read_cin(path), policy=policy).rows
+    # Mon 2 Jun 2014 + 10 WD (no holidays): Mon 16 Jun; authorised then: met.
+    assert [(r.measure, r.due, r.status, r.rule) for r in rows] == [
+        ("initial_assessment_from_start", D(2014, 6, 16), "met", "initial_assessment.wt2010"),
+        ("initial_assessment", D(2014, 6, 16), "met", "initial_assessment.wt2010"),
+    ]
+    default = timeliness(read_cin(path)).rows
+    assert [r.measure for r in default] == ["assessment_from_start", "assessment"]
+
+
+def test_importing_the_readers_is_light() -> None:
+    code = (
+        "import sys, safeguard_time.returns; "
+        "print(sorted(m for m in ('openpyxl', 'pandas', 'pyarrow') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
