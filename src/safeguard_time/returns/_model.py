@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as _dt
-import os
-from collections.abc import Iterator
-from typing import IO, Literal
+from typing import Literal
 
 import attrs
 
 from safeguard_time._dates import parse_date
 from safeguard_time.errors import NotADateError
+from safeguard_time.io._replace import replacing
 
 __all__ = ["Event", "Problem", "Refused", "ReturnData", "read_cell", "replacing"]
 
@@ -124,22 +122,3 @@ class ReturnData:
     reference_date: _dt.date | None
     events: tuple[Event, ...]
     problems: tuple[Problem, ...]
-
-
-@contextlib.contextmanager
-def replacing(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
-    """A text file to write that replaces ``path`` whole when done, or not at all.
-
-    The text goes to a partial file beside ``path``, moved into place by one atomic replace
-    when the block ends; on an error (or an interrupt) the partial file is removed and
-    ``path`` is as it was.
-    """
-    folder, base = os.path.split(os.path.abspath(path))
-    partial = os.path.join(folder, f".{base}.partial-{os.getpid()}")
-    try:
-        with open(partial, "w", newline="", encoding="utf-8") as fh:
-            yield fh
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
