@@ -84,9 +84,11 @@ _RISKY_FIRST = frozenset(b"=+-@") | frozenset(range(0x20)) | {0x7F}
 _PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 _BOM = codecs.BOM_UTF8
 #: Bytes per CSV block.  The reader keeps at most a few blocks in flight, so this bounds
-#: memory; a Parquet batch holds a hundredth as many rows.  4 MiB (about 36,000 rows of a
-#: typical caseload) measured faster than 2 MiB: fewer, larger numpy passes over the dates.
-DEFAULT_BLOCK = 1 << 22
+#: memory; a Parquet batch holds a hundredth as many rows.  The peak of a whole scan grows
+#: with the block (parsing a block's dates makes temporaries many times its size): on 2e6
+#: rows with four checks, 4 MiB gave 540-555 MB, 2 MiB 460-475 MB and 1 MiB 380-385 MB, with
+#: no clear difference in time (benchmarks/scan_memory_bench.py; the issue's bound is 512 MB).
+DEFAULT_BLOCK = 1 << 20
 
 
 class ScanError(SafeguardTimeError):
