@@ -157,12 +157,17 @@ def _array(x: Any) -> Any:
 
 
 def _dates_out(days: npt.NDArray[Any]) -> Any:
-    """``datetime64[D]`` days as an Arrow ``date32`` array, NaT as NULL."""
+    """``datetime64[D]`` days as an Arrow ``date32`` array, NaT as NULL (built from buffers)."""
     import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
     as_int = days.view(np.int64)
     missing = as_int == NAT
-    return pa.array(np.where(missing, 0, as_int).astype(np.int32), pa.date32(), mask=missing)
+    validity = None
+    if missing.any():
+        validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+        as_int = np.where(missing, 0, as_int)
+    data = pa.py_buffer(as_int.astype(np.int32))
+    return pa.Array.from_buffers(pa.date32(), len(days), [validity, data])
 
 
 def _masked_out(values: np.ma.MaskedArray[Any, Any], arrow_type: Any) -> Any:
@@ -178,18 +183,46 @@ def _timescales(column: Any) -> Iterator[tuple[str | None, npt.NDArray[np.int64]
     """
     import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
-    names = pc.unique(column).to_pylist()
-    if len(names) == 1:
-        yield names[0], None
+    single = _single_text(column)
+    if single is not None:  # the usual case: one timescale named in the query
+        yield single, None
         return
     encoded = pc.dictionary_encode(column)
     codes = encoded.indices.to_numpy(zero_copy_only=False)
     labels = encoded.dictionary.to_pylist()
-    nulls = encoded.is_null().to_numpy(zero_copy_only=False)
+    nulls = _nulls(encoded)
+    if len(labels) == 0:
+        yield None, None
+        return
     for code, name in enumerate(labels):
         yield name, np.flatnonzero((codes == code) & ~nulls)
     if nulls.any():
         yield None, np.flatnonzero(nulls)
+
+
+def _single_text(column: Any) -> str | None:
+    """The one value of a string array whose rows all hold the same text, else None.
+
+    Read from the Arrow buffers with numpy: cheaper than hashing every row per call.
+    """
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    n = len(column)
+    if n == 0 or column.null_count or column.type != pa.string():
+        return None
+    bufs = column.buffers()
+    offsets = np.frombuffer(bufs[1], dtype=np.int32, count=n + 1, offset=column.offset * 4)
+    first, last = int(offsets[0]), int(offsets[-1])
+    width = int(offsets[1]) - first
+    if width == 0 or last - first != width * n:
+        return None
+    if not (np.diff(offsets) == width).all():
+        return None
+    data = np.frombuffer(bufs[2], dtype=np.uint8, count=last - first, offset=first)
+    rows = data.reshape(n, width)
+    if not (rows == rows[0]).all():
+        return None
+    return bytes(rows[0]).decode("utf-8")
 
 
 @attrs.frozen
