@@ -5,15 +5,14 @@ rows (up to 2048 at a time) as Arrow arrays; the function reads them with the sa
 reader as :mod:`safeguard_time.bulk` and answers with the same engine, so every row gets
 exactly the answer of the Python API:
 
-=========================================== ========= ===================================================
-SQL                                         returns   the same as
-=========================================== ========= ===================================================
-``sgt_due(timescale, start)``               DATE      :func:`safeguard_time.deadline` ``(...).due``
-``sgt_status(timescale, start, end, as_of)`` VARCHAR   :func:`safeguard_time.assess` ``(...).status``
-``sgt_working_days(a, b)``                  INTEGER   :meth:`~safeguard_time.WorkingCalendar.working_days_between`
-``sgt_add_working_days(d, n)``              DATE      :meth:`~safeguard_time.WorkingCalendar.add_working_days`
-``sgt_is_working_day(d)``                   BOOLEAN   :meth:`~safeguard_time.WorkingCalendar.is_working_day`
-=========================================== ========= ===================================================
+- ``sgt_due(timescale, start)`` (``DATE``): :func:`safeguard_time.deadline` ``(...).due``;
+- ``sgt_status(timescale, start, end, as_of)`` (``VARCHAR``): the label of
+  :func:`safeguard_time.assess` ``(...).status``;
+- ``sgt_working_days(a, b)`` (``INTEGER``):
+  :meth:`~safeguard_time.WorkingCalendar.working_days_between`;
+- ``sgt_add_working_days(d, n)`` (``DATE``):
+  :meth:`~safeguard_time.WorkingCalendar.add_working_days`;
+- ``sgt_is_working_day(d)`` (``BOOLEAN``): :meth:`~safeguard_time.WorkingCalendar.is_working_day`.
 
 **NULL in gives NULL out.**  A NULL argument gives a NULL answer, with one exception that
 is part of the meaning: in ``sgt_status`` a NULL ``end`` is an open case, judged as of
@@ -82,7 +81,7 @@ def register(
     policy: Policy | None = None,
     convention: Convention | str = Convention.EVENT_DAY_ZERO,
     calendar: WorkingCalendar | None = None,
-    errors: Errors = "raise",
+    errors: Literal["raise", "coerce"] = "raise",
 ) -> duckdb.DuckDBPyConnection:
     """Add the ``sgt_*`` SQL functions to a DuckDB connection, and return the connection.
 
