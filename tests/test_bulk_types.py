@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -83,7 +84,7 @@ def indexes(draw: st.DrawFn, n: int) -> pd.Index:
 names = st.one_of(st.none(), st.sampled_from(["referral", "start", "x"]))
 
 
-def as_numpy(days: list[dt.date | None]) -> np.ndarray:
+def as_numpy(days: Sequence[dt.date | None]) -> np.ndarray:
     return np.array([np.datetime64("NaT") if d is None else d for d in days], dtype="M8[D]")
 
 
@@ -312,3 +313,14 @@ def test_to_polars_gives_polars_types() -> None:
     # 25 Jan + 3 months = Thu 25 Apr 2024; the last working day is the same day.
     assert d["due"].to_list()[0] == dt.date(2024, 4, 25)
     assert d.schema["last_working_day"] == pl.Date
+
+
+def test_duration_bins_read_nullable_counts_from_pandas_and_polars() -> None:
+    a = [dt.date(2024, 3, 8), dt.date(2024, 3, 8), None]
+    b = [dt.date(2024, 3, 8), dt.date(2024, 5, 15), dt.date(2024, 5, 15)]
+    want = bulk.duration_bins(bulk.working_days_between(as_numpy(a), as_numpy(b)), "assessment")
+    for make in (lambda d: pd.Series(d, dtype=object), lambda d: pl.Series(d, dtype=pl.Date)):
+        counts = bulk.working_days_between(make(a), make(b))
+        got = bulk.duration_bins(counts, "assessment")
+        assert got.rows() == want.rows()
+        assert (got.total, got.excluded) == (2, 1)  # same day and 41-45; the missing one left out

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -380,6 +382,15 @@ def test_register_refuses_a_bad_option_and_names_every_function() -> None:
     con = register(duckdb.connect())
     names = {r[0] for r in con.sql("SELECT function_name FROM duckdb_functions()").fetchall()}
     assert set(FUNCTIONS) <= names
+
+
+def test_importing_the_module_imports_neither_duckdb_nor_pyarrow() -> None:
+    code = (
+        "import sys, safeguard_time.duckdb; "
+        "print(sorted(m for m in ('duckdb', 'pyarrow', 'pandas', 'polars') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_provisional_answers_warn_as_in_python() -> None:

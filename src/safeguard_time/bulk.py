@@ -12,6 +12,15 @@ Series or Index, a polars Series, or a pyarrow Array or ChunkedArray.  Numpy and
 buffers are read in place, not copied.  pandas, polars and pyarrow are imported only when
 such a column is given.
 
+**Outputs follow the input.**  numpy (and lists, and Arrow) in gives numpy out: ``datetime64[D]``
+dates, masked ``int32`` counts, masked ``bool`` flags.  A pandas Series in gives a Series out
+with the same index (and the name every input shares): dates as ``datetime64`` in the input's
+unit, counts as nullable ``Int32``, flags as nullable ``boolean``; a polars Series gives a
+polars ``Date`` / ``Int32`` / ``Boolean`` Series, nulls where the answer is missing.
+:func:`assess` and :func:`deadlines` return result objects of numpy arrays whose
+``to_pandas()`` lines up with a pandas input's index and whose ``to_polars()`` gives a polars
+frame.
+
 **Dates are London dates.**  A naive timestamp (numpy ``datetime64`` of any unit, a naive
 ``datetime``, a pandas/polars/Arrow timestamp without a time zone) is London wall time and
 is floored to its day: ``2024-03-08T23:59`` is 8 March.  A timestamp with a time zone is
@@ -1088,11 +1097,24 @@ class DurationBins:
         return "\n".join(lines)
 
 
+def _masked_counts(data: Any) -> np.ma.MaskedArray[Any, Any]:
+    """A column of counts as a masked array: pandas ``<NA>`` and polars nulls are masked."""
+    module = type(data).__module__.split(".")[0]
+    if module in ("pandas", "polars") and hasattr(data, "to_numpy"):
+        missing = np.asarray(data.isna() if module == "pandas" else data.is_null(), dtype=bool)
+        if missing.any():
+            filled = data.fillna(0) if module == "pandas" else data.fill_null(0)
+            return np.ma.MaskedArray(np.asarray(filled.to_numpy()), mask=missing)
+        return np.ma.asarray(np.asarray(data.to_numpy()))
+    return np.ma.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
+
+
 def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> DurationBins:
     """DfE-style duration bins: how many completed cases took how many working days.
 
     ``data`` is a :class:`BulkAssessment` (its completed rows are counted: met or missed)
-    or a column of elapsed working days (masked entries are left out).  ``scheme`` names
+    or a column of elapsed working days (masked entries, pandas ``<NA>`` and polars nulls
+    are left out).  ``scheme`` names
     the bins (:func:`bin_schemes`); a :class:`BulkAssessment` picks the scheme of its own
     timescale.  The bin edges are data, in ``_data/bins.toml``.
 
@@ -1119,7 +1141,7 @@ def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> Dura
         values = np.asarray(data.elapsed.data[done], dtype=np.int64)
         excluded = len(data) - len(values)
     else:
-        arr = np.ma.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
+        arr = _masked_counts(data)
         if arr.dtype.kind not in "iu":
             raise TypeError(f"expected working-day counts (integers), got {arr.dtype}")
         values = np.asarray(arr.compressed(), dtype=np.int64)
