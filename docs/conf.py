@@ -39,6 +39,8 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(int|str|bool|float|object|None|tuple|list|dict|bytes)"),
     # The scan's summary is the returns command's too; io.scan has no reference page.
     (r"py:class", r"(safeguard_time\.io\.scan\.)?ScanSummary"),
+    # DuckDB's connection class; bulk results' private record of the input's shape.
+    (r"py:.*", r"(duckdb\..*|Shape)"),
 ]
 html_theme = "alabaster"
 html_title = "safeguard_time"

@@ -19,6 +19,7 @@ PUBLIC_MODULES = [
     "safeguard_time.export",
     "safeguard_time.bulk",
     "safeguard_time.returns",
+    "safeguard_time.duckdb",
 ]
 
 
