@@ -81,6 +81,7 @@ if TYPE_CHECKING:
 __all__ = [
     "OUTPUT_SUFFIXES",
     "Check",
+    "ChecksLike",
     "TableAssessment",
     "TableErrors",
     "TableRowError",
