@@ -36,6 +36,7 @@ nitpick_ignore_regex = [
     (r"py:.*", r"safeguard_time\.(\w+\.)*_\w+"),
     (r"py:.*", r"(argparse|os|pathlib|pd|pl|pandas|polars|pyarrow)\..*"),
     (r"py:.*", r"(Dialect|TableKind|Closures|PathLike)"),
+    (r"py:.*", r"(safeguard_time\.tables\.)?(T|DayColumn)"),
     (r"py:.*", r"(int|str|bool|float|object|None|tuple|list|dict|bytes)"),
 ]
 html_theme = "alabaster"

@@ -18,6 +18,9 @@ PUBLIC_MODULES = [
     "safeguard_time.excel",
     "safeguard_time.export",
     "safeguard_time.bulk",
+    "safeguard_time.tables",
+    "safeguard_time.dask",
+    "safeguard_time.spark",
 ]
 
 

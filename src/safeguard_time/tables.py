@@ -4,18 +4,18 @@
 or a polars ``DataFrame`` and a set of checks, and returns the same kind of table with, for
 each check, the five columns the caseload scan writes (``safeguard-time scan``):
 
-=====================  ==================================================================
-column                 what it holds
-=====================  ==================================================================
-``{timescale}_due``    the due date (a date; missing where the start could not be used)
-``{timescale}_elapsed`` working days from the start to the end, or to ``as_of`` for an
-                       open case (a nullable integer; missing on error and
-                       not_applicable rows)
-``{timescale}_status`` ``met``, ``missed``, ``open_in_time``, ``open_overdue``,
-                       ``not_applicable`` or ``error``
-``{timescale}_late``   working days after the due date, 0 when in time (like elapsed)
-``{timescale}_rule``   the id of the rule that judged the row (missing where none did)
-=====================  ==================================================================
+========================  ===============================================================
+column                    what it holds
+========================  ===============================================================
+``{timescale}_due``       the due date (a date; missing where the start could not be used)
+``{timescale}_elapsed``   working days from the start to the end, or to ``as_of`` for an
+                          open case (a nullable integer; missing on error and
+                          not_applicable rows)
+``{timescale}_status``    ``met``, ``missed``, ``open_in_time``, ``open_overdue``,
+                          ``not_applicable`` or ``error``
+``{timescale}_late``      working days after the due date, 0 when in time (like elapsed)
+``{timescale}_rule``      the id of the rule that judged the row (missing where none did)
+========================  ===============================================================
 
 A check is the scan's ``TIMESCALE=START_COLUMN[:END_COLUMN]`` (a :class:`Check`); ``checks``
 may be one such string, several, or a mapping ``{timescale: start}`` /
@@ -466,7 +466,7 @@ class TableAssessment(Generic[T]):
 
     table: T
     errors: TableErrors
-    error_mask: npt.NDArray[np.bool_]
+    error_mask: npt.NDArray[np.bool]
     results: Mapping[str, bulk.BulkAssessment]
     checks: tuple[Check, ...]
     _dates: Mapping[str, DayColumn] = attrs.field(alias="dates", repr=False)
