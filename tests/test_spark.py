@@ -60,8 +60,8 @@ def spark() -> Iterator[Any]:
     except ImportError:
         pytest.fail("the Spark test needs pyspark: pip install 'safeguard-time[spark]'")
     # The workers are this test environment's Python, with the package as installed here.
-    os.environ["PYSPARK_PYTHON"] = sys.executable
-    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    saved = {k: os.environ.get(k) for k in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON")}
+    os.environ.update(dict.fromkeys(saved, sys.executable))
     session = (
         SparkSession.builder.master("local[2]")
         .appName("safeguard_time tests")
@@ -74,6 +74,11 @@ def spark() -> Iterator[Any]:
         yield session
     finally:
         session.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def test_map_in_arrow_gives_the_whole_table_answer(spark: Any) -> None:

@@ -52,6 +52,26 @@ def _assess_batches(
         yield assess_table(batch, checks, **options).table
 
 
+def _arrow_probe(schema: Any, checks: tuple[Check, ...]) -> Any:
+    """An Arrow schema with the Spark schema's names and the date columns' Arrow types.
+
+    Only the columns the checks read are converted (by pyspark's own mapping), so that a
+    column of a type Arrow cannot carry elsewhere in the table is no obstacle.
+    """
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+    from pyspark.sql.pandas.types import (  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+        to_arrow_type,
+    )
+
+    named = {c for ch in checks for c in (ch.start, ch.end) if c}
+    return pa.schema(
+        [
+            pa.field(f.name, to_arrow_type(f.dataType) if f.name in named else pa.null())
+            for f in schema.fields
+        ]
+    )
+
+
 def spark_schema(schema: Any, checks: ChecksLike, *, error_column: str | None = None) -> Any:
     """The Spark schema of :func:`assess`'s result for an input of Spark ``schema``.
 
@@ -66,18 +86,18 @@ def spark_schema(schema: Any, checks: ChecksLike, *, error_column: str | None = 
     """
     from pyspark.sql.pandas.types import (  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
         from_arrow_type,
-        to_arrow_schema,
     )
     from pyspark.sql.types import (  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
         StructField,
         StructType,
     )
 
-    arrow_in = to_arrow_schema(schema)
-    arrow_out = output_schema(arrow_in, checks, error_column=error_column)
+    parsed = parse_checks(checks)
+    probe = _arrow_probe(schema, parsed)
+    arrow_out = output_schema(probe, parsed, error_column=error_column)
     added = [
         StructField(f.name, from_arrow_type(f.type), nullable=True)
-        for f in list(arrow_out)[len(arrow_in) :]
+        for f in list(arrow_out)[len(probe) :]
     ]
     return StructType([*schema.fields, *added])
 
@@ -121,13 +141,8 @@ def assess(
         "calendar": calendar,
         "error_column": error_column,
     }
-    # Every option checked now, on the driver, on an empty batch of the input's schema.
-    from pyspark.sql.pandas.types import (  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
-        to_arrow_schema,
-    )
-
-    empty = to_arrow_schema(df.schema).empty_table()
-    assess_table(empty, parsed, **options)
+    # Every option checked now, on the driver, on an empty batch of the date columns' types.
+    assess_table(_arrow_probe(df.schema, parsed).empty_table(), parsed, **options)
     run = functools.partial(_assess_batches, checks=parsed, options=options)
     with warnings.catch_warnings():
         # pyspark checks the pandas version for every batch function; this one never

@@ -54,6 +54,7 @@ TableRowError(row=2, column='referral', value='n/a', reason="'n/a' is not a date
 from __future__ import annotations
 
 import difflib
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
@@ -488,13 +489,13 @@ class TableAssessment(Generic[T]):
 
 
 def _kind_of(table: object) -> str:
-    mod = type(table).__module__.split(".")[0]
-    name = type(table).__name__
-    if mod == "pyarrow" and name in ("Table", "RecordBatch"):
+    """``"arrow"``, ``"pandas"`` or ``"polars"`` (subclasses too); no library is imported."""
+    pa, pd, pl = (sys.modules.get(m) for m in ("pyarrow", "pandas", "polars"))
+    if pa is not None and isinstance(table, pa.Table | pa.RecordBatch):
         return "arrow"
-    if mod == "pandas" and name == "DataFrame":
+    if pd is not None and isinstance(table, pd.DataFrame):
         return "pandas"
-    if mod == "polars" and name == "DataFrame":
+    if pl is not None and isinstance(table, pl.DataFrame):
         return "polars"
     raise NotAColumnError(
         "expected a table: a pyarrow Table or RecordBatch, a pandas DataFrame or a polars "
