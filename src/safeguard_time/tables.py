@@ -54,6 +54,7 @@ TableRowError(row=2, column='referral', value='n/a', reason="'n/a' is not a date
 from __future__ import annotations
 
 import difflib
+import functools
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -566,10 +567,15 @@ def _read(
 # --- the added columns --------------------------------------------------------------------
 
 
-def _strings(texts: Sequence[str], codes: npt.NDArray[Any], valid: npt.NDArray[np.bool_]) -> Any:
+@functools.lru_cache(maxsize=256)
+def _text_array(texts: tuple[str, ...]) -> Any:
+    return _pyarrow().array(list(texts), type=_pyarrow().string())
+
+
+def _strings(texts: tuple[str, ...], codes: npt.NDArray[Any], valid: npt.NDArray[np.bool_]) -> Any:
     """``texts[code]`` per row as an Arrow string column (Arrow's take), null where not valid."""
     pa = _pyarrow()
-    table = pa.array(list(texts), type=pa.string())
+    table = _text_array(texts)
     if valid.all():
         index = pa.array(codes.astype(np.int32, copy=False))
     else:
