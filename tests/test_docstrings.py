@@ -20,6 +20,9 @@ PUBLIC_MODULES = [
     "safeguard_time.bulk",
     "safeguard_time.returns",
     "safeguard_time.duckdb",
+    "safeguard_time.tables",
+    "safeguard_time.dask",
+    "safeguard_time.spark",
 ]
 
 
