@@ -642,7 +642,7 @@ def _gather(
         rows = sorted({k[0] for k in keys if k[1] == col})
         if col in arrow:
             pa = _pyarrow()
-            taken = arrow[col].take(pa.array(rows, type=pa.int64())).to_pylist()
+            taken = _cell_values(arrow[col].take(pa.array(rows, type=pa.int64())))
         else:
             taken = [days[col].value(r) for r in rows]
         values[col] = dict(zip(rows, taken, strict=True))
@@ -651,6 +651,26 @@ def _gather(
         code, seen = unique[(row, col, reason)]
         out.append(TableRowError(row, col, values[col][row], reason, code, tuple(seen)))
     return out
+
+
+def _cell_values(col: Any) -> list[object]:
+    """The cells of an Arrow column as Python values, for the problems that quote them.
+
+    A date or timestamp outside Python's years 1-9999 (nanoseconds stored as microseconds,
+    say) has no Python value; it is given as its stored number with its type, in words.
+    """
+    try:
+        return list(col.to_pylist())
+    except (OverflowError, ValueError):
+        pa = _pyarrow()
+        raw = col.view(pa.int32() if col.type.bit_width == 32 else pa.int64()).to_pylist()
+        out: list[object] = []
+        for scalar, number in zip(col, raw, strict=True):
+            try:
+                out.append(scalar.as_py())
+            except (OverflowError, ValueError):
+                out.append(f"{number} (stored {col.type}: outside the years 1-9999)")
+        return out
 
 
 def _reasons_column(errors: TableErrors, n: int) -> Any:

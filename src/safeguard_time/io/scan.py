@@ -18,7 +18,6 @@ import contextlib
 import csv
 import datetime as _dt
 import difflib
-import functools
 import itertools
 import os
 import queue
@@ -26,24 +25,23 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
 from safeguard_time import bulk
-from safeguard_time._bulk_input import DayColumn
-from safeguard_time._date_columns import NAT, ParsedColumn, parse_columns
+from safeguard_time._date_columns import NAT
 from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
 from safeguard_time.errors import (
-    NotADateError,
+    NotAColumnError,
     PolicyError,
     ProvisionalCalendarWarning,
     SafeguardTimeError,
 )
 from safeguard_time.rules import Policy, Rule, rulebook
-from safeguard_time.tables import Check
+from safeguard_time.tables import Check, TableRowError, assess_table, output_schema
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -1130,7 +1128,7 @@ class _Writer:
                 except BaseException as exc:  # handed to the main thread
                     self._failure = exc
 
-    def _assemble(self, batch: Any, added: Sequence[_Added]) -> Any:
+    def _assemble(self, batch: Any, added: Sequence[Any]) -> Any:
         """The block as written: its own columns (neutralised for CSV) and the checks'."""
         import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
@@ -1139,8 +1137,7 @@ class _Writer:
             columns = [_as_string(c) if _is_textual(c.type) else c for c in columns]
         if self.neutralise and not self.parquet:
             columns = [_neutralise_column(c) for c in columns]
-        for a in added:
-            columns += a.columns(not self.parquet)
+        columns += added  # the checks' columns, from tables.assess_table
         return pa.RecordBatch.from_arrays(columns, schema=self.schema)
 
     def _raise_failure(self) -> None:
@@ -1150,7 +1147,7 @@ class _Writer:
                 raise ScanError(f"{self._sink.path}: cannot write: {exc.strerror or exc}")
             raise exc
 
-    def write(self, batch: Any, added: Sequence[_Added]) -> None:
+    def write(self, batch: Any, added: Sequence[Any]) -> None:
         """Queue a block and its checks' results; the writer's thread writes them."""
         self._raise_failure()
         self._queue.put((batch, added))
@@ -1291,83 +1288,6 @@ class _ErrorsReport:
             self._sink.discard()
 
 
-# --- formatting the added columns for CSV -----------------------------------------------
-
-
-class _TextTable:
-    """Texts looked up by code into an Arrow string column (Arrow's ``take``), not formatted."""
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-
-        self.texts = pa.array(texts, type=pa.string())
-
-    def column(self, codes: npt.NDArray[np.integer[Any]], valid: npt.NDArray[np.bool_]) -> Any:
-        """The texts of ``codes`` (in range where ``valid``); null where not ``valid``."""
-        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-        import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-
-        mask = None if valid.all() else ~valid
-        index = pa.array(np.where(valid, codes, 0) if mask is not None else codes, mask=mask)
-        return pc.take(self.texts, index)
-
-
-_ISO_BASE = np.datetime64("1985-01-01", "D")
-_ISO_DAYS = 125 * 366  # the calendar's years, and a margin; others are formatted by Arrow
-
-
-@functools.cache
-def _iso_table() -> _TextTable:
-    """The ISO text of every day from 1985 to 2109, by days since 1985-01-01."""
-    days = np.arange(_ISO_BASE, _ISO_BASE + _ISO_DAYS)
-    return _TextTable(np.datetime_as_string(days).tolist())
-
-
-def _iso_column(days: npt.NDArray[np.int64]) -> Any:
-    """Days (``NAT`` for missing) as an Arrow column of ISO date text."""
-    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-
-    valid = days != NAT
-    index = days - int(_ISO_BASE.astype(np.int64))
-    inside = (index >= 0) & (index < _ISO_DAYS)
-    if not np.all(inside | ~valid):
-        return pa.array(np.where(valid, days, 0).astype(np.int32), pa.date32(), mask=~valid).cast(
-            pa.string()
-        )
-    return _iso_table().column(index, valid)
-
-
-_INT_TEXT_SIZE = 1 << 15
-
-
-@functools.cache
-def _int_table() -> _TextTable:
-    return _TextTable([str(i) for i in range(_INT_TEXT_SIZE)])
-
-
-def _int_column(values: npt.NDArray[np.int32], valid: npt.NDArray[np.bool_]) -> Any:
-    """Non-negative integers as an Arrow text column (looked up, not formatted)."""
-    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-
-    shown = values[valid]
-    if len(shown) and (shown.min() < 0 or shown.max() >= _INT_TEXT_SIZE):
-        return pa.array(values, pa.int32(), mask=~valid).cast(pa.string())
-    return _int_table().column(values, valid)
-
-
-@functools.cache
-def _status_table() -> _TextTable:
-    return _TextTable(STATUS_LABELS)
-
-
-@functools.cache
-def _rule_table(rule_ids: tuple[str, ...]) -> _TextTable:
-    return _TextTable(rule_ids)
-
-
-# --- the scan -----------------------------------------------------------------------------
-
-
 def _check_columns(source: _Source, checks: Sequence[Check]) -> None:
     names = source.names
     for check in checks:
@@ -1439,166 +1359,22 @@ def _check_setup(opts: ScanOptions) -> None:
         raise ScanError("Parquet cannot be read from standard input")
 
 
-def _read_all_dates(batch: Any, names: Sequence[str], source: str) -> dict[str, ParsedColumn]:
-    """The date columns ``names`` of a block, read; text columns are read together."""
-    parsed: dict[str, ParsedColumn] = {}
-    texts: dict[str, Any] = {}
-    for name in names:
-        got = _read_dates(batch.column(name), name, source)
-        if isinstance(got, ParsedColumn):
-            parsed[name] = got
-        else:
-            texts[name] = got
-    parsed.update(zip(texts, parse_columns(list(texts.values())), strict=True))
-    return parsed
-
-
-def _read_dates(col: Any, name: str, source: str) -> ParsedColumn | Any:
-    """The column read as dates, or as text still to read (an Arrow string array)."""
-    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-    import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-
-    t = col.type
-    if pa.types.is_dictionary(t):
-        col = col.cast(t.value_type)
-        t = col.type
-    if pa.types.is_string(t) or pa.types.is_large_string(t):
-        return col
-    if pa.types.is_integer(t) or pa.types.is_floating(t):
-        return pc.cast(col, pa.string())
-    if pa.types.is_date(t) or pa.types.is_timestamp(t):
-        from safeguard_time._bulk_input import to_days  # noqa: PLC0415
-
-        days = np.array(to_days(col, name).chunk(0, len(col)), dtype=np.int64)
-        return ParsedColumn(days, np.zeros(0, np.int64), [])
-    raise ScanError(f"{source}: column {name!r} holds {t} values, not dates")
-
-
-# A problem found in a block, before its cell value is looked up: row, column, reason, check.
-_Problem = tuple[int, str, str, str]
-
-
-def _iso(day: int) -> str:
-    return (_dt.date(1970, 1, 1) + _dt.timedelta(days=day)).isoformat()
-
-
-def _assess(
-    batch: Any,
-    parsed: dict[str, ParsedColumn],
-    check: Check,
-    summary: CheckSummary,
-    opts: ScanOptions,
-    problems: list[_Problem],
-    row_error: npt.NDArray[np.bool_],
-) -> _Added:
-    """Assess one check over one block; returns its results for the writer."""
-    n = batch.num_rows
-    start = parsed[check.start]
-    end = parsed[check.end] if check.end else None
-    e = end.days if end is not None else np.full(n, NAT, dtype=np.int64)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
-        res = bulk.assess(
-            check.timescale,
-            _day_column(batch, check.start, start),
-            _day_column(batch, check.end, end) if check.end and end is not None else None,
-            as_of=opts.as_of,
-            policy=opts.policy,
-            convention=opts.convention,
-            calendar=opts.calendar,
-        )
-    # The engine decided every status (not_applicable and as-of before the start included).
-    status = res.status
-    row_error |= status == ERROR
-    # Problems of the check itself; a cell that is not a date is reported once, by the caller.
-    _problems(check, res, problems)
-    elapsed = np.ma.getdata(res.elapsed)
-    summary.add(status, elapsed, e, res.rule, res.rule_ids, res.provisional)
-
-    # The five columns are made by the writer's thread (see _Added.columns).
-    return _Added(
-        res.due.view(np.int64), elapsed, status, np.ma.getdata(res.late), res.rule, res.rule_ids
-    )
-
-
-@attrs.frozen(eq=False)
-class _Added:
-    """One check's results for one block, as arrays, until the writer turns them to columns."""
-
-    due: npt.NDArray[np.int64]
-    elapsed: npt.NDArray[np.int32]
-    status: npt.NDArray[np.int8]
-    late: npt.NDArray[np.int32]
-    rule: npt.NDArray[np.integer[Any]]
-    rule_ids: tuple[str, ...]
-
-    def columns(self, csv_out: bool) -> list[Any]:
-        """The five Arrow columns: text for CSV (looked up, not formatted), typed otherwise."""
-        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-
-        judged = (self.status >= MET) & (self.status <= OPEN_OVERDUE)
-        status_col = _status_table().column(
-            _label_index(self.status), np.ones(len(self.status), np.bool_)
-        )
-        rule_col = _rule_table(self.rule_ids).column(self.rule, self.rule >= 0)
-        if csv_out:
-            due_col = _iso_column(self.due)
-            elapsed_col = _int_column(self.elapsed, judged)
-            late_col = _int_column(self.late, judged)
-        else:
-            missing = self.due == NAT
-            due_col = pa.array(
-                np.where(missing, 0, self.due).astype(np.int32), type=pa.date32(), mask=missing
-            )
-            elapsed_col = pa.array(self.elapsed, type=pa.int32(), mask=~judged)
-            late_col = pa.array(self.late, type=pa.int32(), mask=~judged)
-        return [due_col, elapsed_col, status_col, late_col, rule_col]
-
-
-_EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
-
-
-def _day_column(batch: Any, name: str, parsed: ParsedColumn) -> DayColumn:
-    """A parsed date column for the engine, the refused cells marked as not dates."""
-    bad: dict[int, object] = {}
-    errors: dict[int, SafeguardTimeError] = {}
-    if len(parsed.bad):
-        texts = batch.column(name).take(parsed.bad).to_pylist()
-        rows = parsed.bad.tolist()
-        bad = dict(zip(rows, texts, strict=True))
-        errors = {
-            row: NotADateError(reason, value=text)
-            for row, text, reason in zip(rows, texts, parsed.reasons, strict=True)
-        }
-    return DayColumn(parsed.days.view("datetime64[D]"), bad=bad, errors=errors)
-
-
 #: What the command line adds to an engine reason, by reason code.
 _HINTS = {
     "needs_as_of": ": give --as-of DATE",
 }
 
 
-def _problems(check: Check, res: bulk.BulkAssessment, problems: list[_Problem]) -> None:
-    """Report the rows a check could not judge, in the engine's words, by the cell concerned.
-
-    Cells that are not dates are reported by the caller, once however many checks use them.
-    """
-    ts = check.timescale
-    end_col = check.end or check.start
-    for err in res.errors:
-        if err.code == "not_a_date":
-            continue
-        if err.column == "start" or err.code == "as_of_before_start":
-            column = check.start
-        else:
-            column = end_col
-        reason = err.reason + _HINTS.get(err.code, "")
-        if err.code == "missing" and check.end:
-            reason += f": {check.start} is blank but {check.end} is filled"
-        if err.code == "no_rule" and check.end:
-            reason += f"; yet {check.end} is filled (a council policy? see --policy)"
-        problems.append((err.row, column, reason, ts))
+def _hint(err: TableRowError, checks: Mapping[str, Check]) -> str:
+    """The command line's words after an engine reason (which flag, which column)."""
+    hint = _HINTS.get(err.code, "")
+    check = checks[err.checks[0]] if err.checks else None
+    if check is not None and check.end:
+        if err.code == "missing":
+            hint += f": {check.start} is blank but {check.end} is filled"
+        elif err.code == "no_rule":
+            hint += f"; yet {check.end} is filled (a council policy? see --policy)"
+    return hint
 
 
 def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
@@ -1619,18 +1395,9 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
     errors: _ErrorsReport | None = None
     try:
         _check_columns(source, opts.checks)
-        csv_out = not _is_parquet(opts.output)
-        text = pa.string()
-        fields = list(source.schema)
-        for check in opts.checks:
-            due, elapsed, status, late, rule = check.output_names()
-            fields += [
-                pa.field(due, text if csv_out else pa.date32()),
-                pa.field(elapsed, text if csv_out else pa.int32()),
-                pa.field(status, text),
-                pa.field(late, text if csv_out else pa.int32()),
-                pa.field(rule, text),
-            ]
+        # The added columns are those of tables.assess_table, the one path of every engine:
+        # dates, whole numbers and texts, in CSV as in Parquet.
+        fields = list(output_schema(source.schema, opts.checks))
         errors = _ErrorsReport(opts.errors, neutralise=opts.neutralise)
         writer = _Writer(opts.output, pa.schema(fields), bom=source.bom, neutralise=opts.neutralise)
         summary = ScanSummary(
@@ -1691,63 +1458,48 @@ class _BlockScanner:
         self.summary = summary
         self.writer = writer
         self.errors = errors
-        self.order = {name: i for i, name in enumerate(source.names)}
-        self.date_columns = list(
-            dict.fromkeys(c for ch in opts.checks for c in (ch.start, ch.end) if c)
-        )
-        self.users = {
-            col: " ".join(ch.timescale for ch in opts.checks if col in (ch.start, ch.end))
-            for col in self.date_columns
-        }
+        self.checks = {check.timescale: check for check in opts.checks}
 
     def scan(self, batch: Any, lines: npt.NDArray[np.int64]) -> None:
-
+        """Assess a block with :func:`~safeguard_time.tables.assess_table`; count, list, write."""
         opts, summary = self.opts, self.summary
-        parsed = _read_all_dates(batch, self.date_columns, self.source.name)
-        row_error = np.zeros(batch.num_rows, dtype=np.bool_)
-        problems: list[_Problem] = []
-        for col in self.date_columns:
-            p = parsed[col]
-            if len(p.bad):
-                row_error[p.bad] = True
-                problems.extend(
-                    (row, col, reason, self.users[col])
-                    for row, reason in zip(p.bad.tolist(), p.reasons, strict=True)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ProvisionalCalendarWarning)  # counted instead
+                got = assess_table(
+                    batch,
+                    opts.checks,
+                    as_of=opts.as_of,
+                    policy=opts.policy,
+                    convention=opts.convention,
+                    calendar=opts.calendar,
                 )
-        added = [
-            _assess(batch, parsed, check, cs, opts, problems, row_error)
-            for check, cs in zip(opts.checks, summary.checks, strict=True)
-        ]
-        if problems:
-            self._report(batch, lines, problems)
-        summary.rows += batch.num_rows
-        summary.rows_with_errors += int(np.count_nonzero(row_error))
-        self.writer.write(batch, added)
+        except NotAColumnError as exc:
+            raise ScanError(f"{self.source.name}: {exc}") from None
+        n = batch.num_rows
+        for check, cs in zip(opts.checks, summary.checks, strict=True):
+            res = got.results[check.timescale]
+            end = got.dates(check.end) if check.end else np.full(n, NAT).view("datetime64[D]")
+            elapsed = np.ma.getdata(res.elapsed)
+            cs.add(res.status, elapsed, end.view(np.int64), res.rule, res.rule_ids, res.provisional)
+        if len(got.errors):
+            self._report(got.errors, lines)
+        summary.rows += n
+        summary.rows_with_errors += int(np.count_nonzero(got.error_mask))
+        self.writer.write(batch, got.table.columns[batch.num_columns :])
 
-    def _report(self, batch: Any, lines: npt.NDArray[np.int64], problems: list[_Problem]) -> None:
-        import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-
-        order = self.order
-        # The same problem of the same cell, met by two checks, is one problem.
-        unique: dict[tuple[int, str, str], _Problem] = {}
-        for p in problems:
-            key = (p[0], p[1], p[2])
-            if key in unique:
-                row, column, reason, check = unique[key]
-                if p[3] not in check.split():
-                    unique[key] = (row, column, reason, f"{check} {p[3]}")
-            else:
-                unique[key] = p
-        problems = sorted(unique.values(), key=lambda p: (p[0], order[p[1]]))
-        values: dict[str, dict[int, str]] = {}
-        for column in {p[1] for p in problems}:
-            rows = sorted({p[0] for p in problems if p[1] == column})
-            taken = _cell_texts(batch.column(column).take(pa.array(rows, type=pa.int64())))
-            values[column] = dict(zip(rows, taken, strict=True))
+    def _report(self, problems: Sequence[TableRowError], lines: npt.NDArray[np.int64]) -> None:
         line_of = lines.tolist()
+        checks = self.checks
         records = [
-            (line_of[row], column, values[column][row], reason, check)
-            for row, column, reason, check in problems
+            (
+                line_of[p.row],
+                p.column,
+                _text(p.value),
+                p.reason + _hint(p, checks),
+                " ".join(p.checks),
+            )
+            for p in problems
         ]
         summary = self.summary
         cap = self.opts.max_errors
@@ -1761,8 +1513,8 @@ class _BlockScanner:
         if summary.first_error is None:
             summary.first_error = ErrorEntry(*records[0])
         counts = summary.errors_by_column
-        for _, column, _, _ in problems:
-            counts[column] = counts.get(column, 0) + 1
+        for p in problems:
+            counts[p.column] = counts.get(p.column, 0) + 1
 
 
 def _text(value: object) -> str:
@@ -1771,26 +1523,6 @@ def _text(value: object) -> str:
     if isinstance(value, _dt.date):
         return value.isoformat()
     return str(value)
-
-
-def _cell_texts(col: Any) -> list[str]:
-    """The cells of an Arrow column as the errors file shows them.
-
-    A date or timestamp outside Python's years 1-9999 (nanoseconds stored as microseconds,
-    say) has no Python value; it is shown as its stored number with its type.
-    """
-    try:
-        return [_text(v) for v in col.to_pylist()]
-    except (OverflowError, ValueError):
-        pa = _pyarrow()
-        raw = col.view(pa.int32() if col.type.bit_width == 32 else pa.int64()).to_pylist()
-        out = []
-        for scalar, number in zip(col, raw, strict=True):
-            try:
-                out.append(_text(scalar.as_py()))
-            except (OverflowError, ValueError):
-                out.append(f"{number} (stored {col.type}: outside the years 1-9999)")
-        return out
 
 
 class _Progress:
