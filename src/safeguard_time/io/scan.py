@@ -46,6 +46,8 @@ from safeguard_time.rules import Policy, Rule, rulebook
 if TYPE_CHECKING:
     import numpy.typing as npt
 
+    from safeguard_time.io.workbook import WorkbookWriter
+
 __all__ = [
     "STATUS_LABELS",
     "Check",
@@ -153,6 +155,12 @@ class ScanOptions:
     block_size: int = DEFAULT_BLOCK
     #: The working-day calendar (default: :func:`~safeguard_time.england_and_wales`).
     calendar: WorkingCalendar | None = None
+    #: The input's format, ``"csv"``, ``"parquet"`` or ``"xlsx"`` (default: by its ending).
+    format: str | None = None
+    #: A workbook's sheet, by name or position (``"1"``: the first, the default).
+    sheet: str | None = None
+    #: A workbook's row of column names (spreadsheet numbering: 1 is the first row).
+    header_row: int = 1
 
 
 @attrs.define
@@ -249,6 +257,8 @@ class ErrorEntry:
     value: str
     reason: str
     check: str
+    #: The cell, for a workbook: ``Cases!D17`` (``None`` for CSV and Parquet).
+    cell: str | None = None
 
 
 @attrs.define
@@ -390,6 +400,10 @@ def _is_parquet(path: str) -> bool:
     return path != "-" and path.lower().endswith((".parquet", ".pq"))
 
 
+def _is_xlsx(path: str) -> bool:
+    return path != "-" and path.lower().endswith(".xlsx")
+
+
 def _display(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
@@ -404,6 +418,16 @@ class _Source(abc.ABC):
     size: int | None = None
     blank_lines: int = 0
     done: int = 0  # bytes (CSV) or rows (Parquet) handed out so far, for the progress bar
+    #: How numbers in date columns count days (a workbook's 1900 or 1904 system).
+    date_system: int = 1900
+    #: Where the column names are, for messages.
+    header_at: str = "line 1"
+    #: Whether :meth:`place` names cells (a workbook's ``Cases!D17``).
+    has_cells: bool = False
+
+    def place(self, line: int, column: str) -> str | None:
+        """The cell of ``column`` in row ``line`` as a spreadsheet names it (workbooks)."""
+        return None
 
     @abc.abstractmethod
     def batches(self) -> Generator[tuple[Any, npt.NDArray[np.int64]], None, None]:
@@ -744,10 +768,64 @@ class _ParquetSource(_Source):
         self._file.close()
 
 
-def _open_source(path: str, encoding: str, block_size: int, delimiter: str = ",") -> _Source:
-    if _is_parquet(path):
+def _open_source(
+    path: str, encoding: str, block_size: int, delimiter: str = ",", opts: ScanOptions | None = None
+) -> _Source:
+    from safeguard_time.io import workbook  # noqa: PLC0415
+
+    kind = _input_format(path, opts.format if opts is not None else None)
+    if kind != "xlsx" and opts is not None and (opts.sheet is not None or opts.header_row != 1):
+        raise ScanError(f"{_display(path)}: --sheet and --header-row are for Excel workbooks")
+    if kind == "xlsx":
+        assert opts is not None
+        return workbook.WorkbookSource(
+            path, sheet=opts.sheet, header_row=opts.header_row, block_rows=block_size // 100
+        )
+    if kind == "parquet":
         return _ParquetSource(path, block_size)
+    if path != "-":
+        with contextlib.suppress(OSError), open(path, "rb") as fh:
+            if fh.read(4) == b"PK\x03\x04":  # a zip: an .xlsx under another name
+                raise ScanError(
+                    f"{path}: this is not CSV but a zip file, perhaps an Excel workbook: "
+                    "name it .xlsx or give --format xlsx"
+                )
     return _CsvSource(path, encoding, block_size, delimiter)
+
+
+#: ``--format`` values, and the file endings read as each.
+INPUT_FORMATS = ("csv", "parquet", "xlsx")
+
+
+def _input_format(path: str, given: str | None) -> str:
+    """The input's format: ``given``, else by the file's ending (CSV if none is known)."""
+    from safeguard_time.io import workbook  # noqa: PLC0415
+
+    if given is not None:
+        if given not in INPUT_FORMATS:
+            raise ScanError(f"--format must be one of {', '.join(INPUT_FORMATS)}, got {given!r}")
+        if given != "csv" and path == "-":
+            raise ScanError(f"--format {given} cannot be read from standard input: give a file")
+        return given
+    if _is_parquet(path):
+        return "parquet"
+    if workbook.is_workbook(path):
+        return "xlsx"
+    if path.lower().endswith(workbook.OTHER_SPREADSHEETS):
+        raise ScanError(f"{path}: this spreadsheet format is not read: save it as .xlsx")
+    return "csv"
+
+
+def _check_output(path: str) -> None:
+    """Refuse, before any work, an output ending the scan cannot write."""
+    from safeguard_time.io import workbook  # noqa: PLC0415
+
+    lower = path.lower()
+    if path != "-" and lower.endswith((*workbook.OTHER_SPREADSHEETS, ".xlsm")):
+        raise ScanError(
+            f"--output {path}: the scan writes .csv, .parquet or .xlsx, not "
+            f"{os.path.splitext(lower)[1]}: use .xlsx for a workbook"
+        )
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -1029,29 +1107,35 @@ class _ErrorsReport:
 
     HEADER = ("line", "column", "value", "reason", "check")
 
-    def __init__(self, path: str | None, *, neutralise: bool) -> None:
+    def __init__(self, path: str | None, *, neutralise: bool, cells: bool = False) -> None:
         self._sink = _Sink(path) if path else None
         self._fh: IO[str] | None = None
         self._writer: Any = None
         self.neutralise = neutralise
+        #: Whether each record ends with its cell (``Cases!D17``): the input is a workbook,
+        #: whose ``line`` is the spreadsheet row number.
+        self.cells = cells
         if self._sink is not None:
             self._fh = self._sink.open("w", encoding="utf-8", newline="")
             # Every text field is quoted: a carriage return inside a cell value must stay in
             # its cell (csv quotes only the line terminator's own characters otherwise).
             self._writer = csv.writer(self._fh, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-            self._writer.writerow(self.HEADER)
+            self._writer.writerow((*self.HEADER, "cell") if cells else self.HEADER)
 
-    def write(self, records: Sequence[tuple[int, str, str, str, str]]) -> None:
-        """Write ``(line, column, value, reason, check)`` records.
+    def write(self, records: Sequence[tuple[Any, ...]]) -> None:
+        """Write ``(line, column, value, reason, check)`` records (and ``cell``, if kept).
 
         Values and column names come from the input, and reasons quote them, so all three
-        are neutralised; checks are the scan's own words.
+        are neutralised (and the cell, which names the sheet); checks are the scan's words.
         """
         if self._writer is None:
             return
         if self.neutralise:
             clean = neutralise_text
-            records = [(li, clean(c), clean(v), clean(r), ch) for li, c, v, r, ch in records]
+            records = [
+                (li, clean(c), clean(v), clean(r), ch, *(clean(x) for x in rest))
+                for li, c, v, r, ch, *rest in records
+            ]
         self._writer.writerows(records)
 
     def close(self) -> None:
@@ -1164,19 +1248,19 @@ def _check_columns(source: _Source, checks: Sequence[Check]) -> None:
                                 f"separated by {word}? Give --delimiter {flag}"
                             )
                 raise ScanError(
-                    f"{source.name}: line 1: no column {col!r} (in --check {check}){hint}; "
+                    f"{source.name}: {source.header_at}: no column {col!r} (in --check {check}){hint}; "
                     f"the columns are: {', '.join(names)}"
                 )
             if count > 1:
                 raise ScanError(
-                    f"{source.name}: line 1: column {col!r} appears {count} times; "
+                    f"{source.name}: {source.header_at}: column {col!r} appears {count} times; "
                     "rename one so the check knows which to read"
                 )
     added = [name for check in checks for name in check.output_names()]
     clash = sorted(set(added) & set(names))
     if clash:
         raise ScanError(
-            f"{source.name}: line 1: the input already has a column {clash[0]!r}, which the "
+            f"{source.name}: {source.header_at}: the input already has a column {clash[0]!r}, which the "
             "scan adds; remove or rename it (is this file already scanned?)"
         )
 
@@ -1216,7 +1300,9 @@ def _check_setup(opts: ScanOptions) -> None:
         raise ScanError("Parquet cannot be read from standard input")
 
 
-def _read_all_dates(batch: Any, names: Sequence[str], source: str) -> dict[str, ParsedColumn]:
+def _read_all_dates(
+    batch: Any, names: Sequence[str], source: str, date_system: int = 1900
+) -> dict[str, ParsedColumn]:
     """The date columns ``names`` of a block, read; text columns are read together."""
     parsed: dict[str, ParsedColumn] = {}
     texts: dict[str, Any] = {}
@@ -1226,7 +1312,9 @@ def _read_all_dates(batch: Any, names: Sequence[str], source: str) -> dict[str, 
             parsed[name] = got
         else:
             texts[name] = got
-    parsed.update(zip(texts, parse_columns(list(texts.values())), strict=True))
+    parsed.update(
+        zip(texts, parse_columns(list(texts.values()), date_system=date_system), strict=True)
+    )
     return parsed
 
 
@@ -1414,13 +1502,15 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
     pa = _pyarrow()
     check_paths({"--output": opts.output, "--errors": opts.errors}, {"the input": opts.input})
     _check_setup(opts)
+    _check_output(opts.output)
     cal = opts.calendar if opts.calendar is not None else england_and_wales()
-    source = _open_source(opts.input, opts.encoding, opts.block_size, opts.delimiter)
-    writer: _Writer | None = None
+    source = _open_source(opts.input, opts.encoding, opts.block_size, opts.delimiter, opts)
+    writer: _Writer | WorkbookWriter | None = None
     errors: _ErrorsReport | None = None
     try:
         _check_columns(source, opts.checks)
-        csv_out = not _is_parquet(opts.output)
+        xlsx_out = _is_xlsx(opts.output)
+        csv_out = not (_is_parquet(opts.output) or xlsx_out)
         text = pa.string()
         fields = list(source.schema)
         for check in opts.checks:
@@ -1432,8 +1522,20 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
                 pa.field(late, text if csv_out else pa.int32()),
                 pa.field(rule, text),
             ]
-        errors = _ErrorsReport(opts.errors, neutralise=opts.neutralise)
-        writer = _Writer(opts.output, pa.schema(fields), bom=source.bom, neutralise=opts.neutralise)
+        errors = _ErrorsReport(opts.errors, neutralise=opts.neutralise, cells=source.has_cells)
+        if xlsx_out:
+            from safeguard_time.io.workbook import WorkbookWriter  # noqa: PLC0415
+
+            writer = WorkbookWriter(
+                opts.output,
+                pa.schema(fields),
+                status_columns=[check.output_names()[2] for check in opts.checks],
+                neutralise=opts.neutralise,
+            )
+        else:
+            writer = _Writer(
+                opts.output, pa.schema(fields), bom=source.bom, neutralise=opts.neutralise
+            )
         summary = ScanSummary(
             input=source.name,
             output=_display(opts.output).replace("<stdin>", "<stdout>"),
@@ -1483,7 +1585,7 @@ class _BlockScanner:
         opts: ScanOptions,
         source: _Source,
         summary: ScanSummary,
-        writer: _Writer,
+        writer: _Writer | WorkbookWriter,
         errors: _ErrorsReport,
     ) -> None:
         self.opts = opts
@@ -1503,7 +1605,9 @@ class _BlockScanner:
     def scan(self, batch: Any, lines: npt.NDArray[np.int64]) -> None:
 
         opts, summary = self.opts, self.summary
-        parsed = _read_all_dates(batch, self.date_columns, self.source.name)
+        parsed = _read_all_dates(
+            batch, self.date_columns, self.source.name, self.source.date_system
+        )
         row_error = np.zeros(batch.num_rows, dtype=np.bool_)
         problems: list[_Problem] = []
         for col in self.date_columns:
@@ -1545,10 +1649,13 @@ class _BlockScanner:
             taken = batch.column(column).take(pa.array(rows, type=pa.int64())).to_pylist()
             values[column] = {r: _text(v) for r, v in zip(rows, taken, strict=True)}
         line_of = lines.tolist()
-        records = [
+        records: list[tuple[Any, ...]] = [
             (line_of[row], column, values[column][row], reason, check)
             for row, column, reason, check in problems
         ]
+        if self.errors.cells:  # a workbook: each problem's cell, as Excel names it
+            place = self.source.place
+            records = [(*r, place(r[0], r[1])) for r in records]
         summary = self.summary
         cap = self.opts.max_errors
         listed = records
