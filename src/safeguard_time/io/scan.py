@@ -1531,6 +1531,7 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
                 pa.schema(fields),
                 status_columns=[check.output_names()[2] for check in opts.checks],
                 neutralise=opts.neutralise,
+                raw=getattr(source, "raw_cells", None),
             )
         else:
             writer = _Writer(

@@ -24,11 +24,12 @@ How cells are read:
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
@@ -65,6 +66,7 @@ MAX_ROWS = 1_048_576
 #: The most characters a workbook cell holds.
 MAX_CELL_TEXT = 32_767
 _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
+_DAY = _dt.timedelta(days=1)
 
 
 def is_workbook(path: str) -> bool:
@@ -215,12 +217,12 @@ class WorkbookSource(_Source):
         calamine = _calamine()
         self.path = path
         self._rows_per_block = max(block_rows, 1)
+        if os.path.isdir(path):
+            raise ScanError(f"{path}: is a directory, not a file")
+        if not os.path.exists(path):
+            raise ScanError(f"{path}: cannot read: No such file or directory")
         try:
             book = calamine.CalamineWorkbook.from_path(path)
-        except FileNotFoundError:
-            raise ScanError(f"{path}: cannot read: No such file or directory") from None
-        except IsADirectoryError:
-            raise ScanError(f"{path}: is a directory, not a file") from None
         except (OSError, calamine.CalamineError, ValueError) as exc:
             raise ScanError(f"{path}: not a readable Excel workbook (.xlsx): {exc}") from None
         try:
@@ -280,6 +282,13 @@ class WorkbookSource(_Source):
         self._lines = np.array(keep, dtype=np.int64) + header_row + 1
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
         arrays = [_column(list(col)) for col in columns[:width]]
+        # Columns mixing kinds are text for the scan; their cells are kept as they were,
+        # for a workbook written from this one (raw_cells).
+        self._mixed = {
+            c: columns[c]
+            for c, a in enumerate(arrays)
+            if pa.types.is_string(a.type) and any(type(v) is not str for v in columns[c])
+        }
         self.schema = pa.schema(
             [pa.field(n, a.type) for n, a in zip(self.names, arrays, strict=True)]
         )
@@ -287,6 +296,16 @@ class WorkbookSource(_Source):
         self.size = len(rows)
 
     has_cells = True
+
+    def raw_cells(self, column: int, lo: int, hi: int) -> list[Any] | None:
+        """Cells ``lo:hi`` (row positions) of a column mixing kinds, as read; else ``None``.
+
+        A blank is ``None``; dates, numbers and text are as the sheet has them.
+        """
+        cells = self._mixed.get(column)
+        if cells is None:
+            return None
+        return [None if v == "" else v for v in cells[lo:hi]]
 
     def place(self, line: int, column: str) -> str | None:
         """The cell of ``column`` in spreadsheet row ``line``: ``Cases!D17``."""
@@ -383,7 +402,13 @@ class WorkbookWriter:
     """
 
     def __init__(
-        self, path: str, schema: Any, *, status_columns: Sequence[str], neutralise: bool
+        self,
+        path: str,
+        schema: Any,
+        *,
+        status_columns: Sequence[str],
+        neutralise: bool,
+        raw: Callable[[int, int, int], list[Any] | None] | None = None,
     ) -> None:
         xlsxwriter = _xlsxwriter()
         self._sink = _Sink(path)
@@ -407,6 +432,7 @@ class WorkbookWriter:
             raise
         self.schema = schema
         self.neutralise = neutralise
+        self._raw = raw
         self._row = 1
         self._widths = [min(max(len(n), 6), 50) for n in schema.names]
         self._measured = False
@@ -437,27 +463,57 @@ class WorkbookWriter:
                 "the header): write .csv or .parquet instead"
             )
         prepared = [self._prepare(pa, col) for col in columns]
+        if self._raw is not None:  # a workbook's mixed columns: each cell as it was
+            lo = self._row - 1
+            for c in range(batch.num_columns):
+                cells = self._raw(c, lo, lo + n)
+                if cells is not None:
+                    prepared[c] = (cells, self._write_cell, None)
         if not self._measured:
             self._measure(prepared)
-        sheet, row = self._sheet, self._row
-        plain_string = sheet.write_string
+        row = self._row
         for i in range(n):
             r = row + i
             for c, (values, method, fmt) in enumerate(prepared):
                 v = values[i]
-                if v is None:
-                    continue
-                if method is plain_string:
-                    if len(v) > MAX_CELL_TEXT:
-                        raise ScanError(
-                            f"{self._sink.path}: row {r + 1}, column {self.schema.names[c]!r}: "
-                            f"a text of {len(v):,} characters is longer than a workbook cell "
-                            f"holds ({MAX_CELL_TEXT:,}): write .csv or .parquet instead"
-                        )
-                    method(r, c, v, self._fmt_quoted if self._risky(v) else fmt)
-                else:
+                if v is not None:
                     method(r, c, v, fmt)
         self._row += n
+
+    def _write_text(self, r: int, c: int, text: str, fmt: Any) -> None:
+        """A text cell: never a formula; quote-prefixed if a spreadsheet could run it."""
+        if len(text) > MAX_CELL_TEXT:
+            raise ScanError(
+                f"{self._sink.path}: row {r + 1}, column {self.schema.names[c]!r}: "
+                f"a text of {len(text):,} characters is longer than a workbook cell "
+                f"holds ({MAX_CELL_TEXT:,}): write .csv or .parquet instead"
+            )
+        self._sheet.write_string(r, c, text, self._fmt_quoted if self._risky(text) else fmt)
+
+    def _write_cell(self, r: int, c: int, value: Any, fmt: Any) -> None:
+        """An input workbook's cell as it was: a date, a number, a truth value or text."""
+        t = type(value)
+        if t is str:
+            if value:
+                self._write_text(r, c, value, None)
+        elif t is float or t is int:
+            self._sheet.write_number(r, c, value)
+        elif t is bool:
+            self._sheet.write_boolean(r, c, value)
+        elif t is _dt.date or t is _dt.datetime:
+            day = value.toordinal() - _EPOCH_ORD
+            serial = float(days_serial(day, 1900))
+            if t is _dt.datetime:
+                serial += (value - _dt.datetime.combine(value.date(), _dt.time())) / _DAY
+            if serial >= 1:
+                timed = t is _dt.datetime and value.time() != _dt.time()
+                self._sheet.write_number(
+                    r, c, serial, self._fmt_datetime if timed else self._fmt_date
+                )
+            else:  # before 1900: no serial, the date as text
+                self._write_text(r, c, value.isoformat(), None)
+        else:
+            self._write_text(r, c, _cell_text(value) or "", None)
 
     def _prepare(self, pa: Any, col: Any) -> tuple[list[Any], Any, Any]:
         """A column's cells as Python values, the sheet method that writes them, a format."""
@@ -477,12 +533,12 @@ class WorkbookWriter:
         if pa.types.is_integer(t) or pa.types.is_floating(t):
             return col.to_pylist(), sheet.write_number, None
         if pa.types.is_string(t) or pa.types.is_large_string(t):
-            return col.to_pylist(), sheet.write_string, None
+            return col.to_pylist(), self._write_text, None
         values = [
             None if v is None else v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
             for v in col.to_pylist()
         ]
-        return values, sheet.write_string, None
+        return values, self._write_text, None
 
     @staticmethod
     def _serials(days: npt.NDArray[np.float64], col: Any) -> list[Any]:
