@@ -28,7 +28,9 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
@@ -67,6 +69,7 @@ MAX_ROWS = 1_048_576
 MAX_CELL_TEXT = 32_767
 _EPOCH_ORD = _dt.date(1970, 1, 1).toordinal()
 _DAY = _dt.timedelta(days=1)
+_MIDNIGHT = _dt.time()
 
 
 def is_workbook(path: str) -> bool:
@@ -225,20 +228,28 @@ class WorkbookSource(_Source):
             book = calamine.CalamineWorkbook.from_path(path)
         except (OSError, calamine.CalamineError, ValueError) as exc:
             raise ScanError(f"{path}: not a readable Excel workbook (.xlsx): {exc}") from None
+        package = _Package(path)
         try:
             self.sheet = self._choose(book, sheet)
             self.name = f"{path}, sheet {self.sheet}"
+            self.date_system = package.date_system
+            # The error cells are looked for in the sheet's XML while calamine reads it
+            # (both leave the GIL: zlib inflating, calamine in Rust).
+            errors: dict[tuple[int, int], str] = {}
+            finder = threading.Thread(
+                target=lambda: errors.update(package.error_cells(self.sheet)),
+                name="workbook-errors",
+                daemon=True,
+            )
+            finder.start()
             try:
                 grid = book.get_sheet_by_name(self.sheet).to_python(skip_empty_area=False)
             except (calamine.CalamineError, ValueError) as exc:
                 raise ScanError(f"{self.name}: cannot read: {exc}") from None
+            finally:
+                finder.join()
         finally:
             book.close()
-        package = _Package(path)
-        try:
-            self.date_system = package.date_system
-            errors = package.error_cells(self.sheet)
-        finally:
             package.close()
         for (r, c), text in errors.items():
             if r < len(grid) and c < len(grid[r]):
@@ -281,14 +292,11 @@ class WorkbookSource(_Source):
         rows = [body[i] for i in keep]
         self._lines = np.array(keep, dtype=np.int64) + header_row + 1
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
-        arrays = [_column(list(col)) for col in columns[:width]]
+        read = [_column(col) for col in columns[:width]]
+        arrays = [array for array, _ in read]
         # Columns mixing kinds are text for the scan; their cells are kept as they were,
         # for a workbook written from this one (raw_cells).
-        self._mixed = {
-            c: columns[c]
-            for c, a in enumerate(arrays)
-            if pa.types.is_string(a.type) and any(type(v) is not str for v in columns[c])
-        }
+        self._mixed = {c: columns[c] for c, (_, mixed) in enumerate(read) if mixed}
         self.schema = pa.schema(
             [pa.field(n, a.type) for n, a in zip(self.names, arrays, strict=True)]
         )
@@ -347,27 +355,53 @@ def _cell_text(value: object) -> str | None:  # noqa: PLR0911 - one return per k
     return str(value)
 
 
-def _column(values: list[Any]) -> Any:  # noqa: PLR0911 - one return per kind of column
-    """One column of cells as an Arrow array of the kind its cells share (else text)."""
+def _column(values: Sequence[Any]) -> tuple[Any, bool]:
+    """One column of cells as an Arrow array of the kind its cells share (else text).
+
+    Also says whether the column mixes kinds (is text made of dates, numbers or others).
+    The work is done by Arrow where it can be: Python only sorts the cells by kind.
+    """
     pa = _pyarrow()
-    kinds = {type(v) for v in values if not (type(v) is str and v == "")}
+    counts = Counter(map(type, values))
+    if counts[str] == values.count(""):
+        del counts[str]  # blanks only
+    kinds = set(counts)
     if not kinds or kinds == {str}:
-        return pa.array([v or None for v in values], type=pa.string())
+        return pa.array([v or None for v in values], type=pa.string()), False
     if kinds <= {_dt.date, _dt.datetime}:
-        if all(v == "" or type(v) is _dt.date or v.time() == _dt.time() for v in values):
-            days = [None if v == "" else v.toordinal() - _EPOCH_ORD for v in values]
-            return pa.array(days, type=pa.int32()).cast(pa.date32())
-        return pa.array(
-            [None if v == "" else _as_datetime(v) for v in values], type=pa.timestamp("us")
-        )
+        present = [v or None for v in values]  # a date is never false; a blank is ""
+        if _dt.datetime not in kinds or all(
+            v.time() == _MIDNIGHT for v in present if type(v) is _dt.datetime
+        ):
+            return pa.array(present, type=pa.date32()), False
+        return pa.array(present, type=pa.timestamp("us")), False
     if kinds <= {float, int}:
-        nums = [None if v == "" else v for v in values]
-        if all(v is None or (float(v).is_integer() and abs(v) < 2**53) for v in nums):
-            return pa.array([None if v is None else int(v) for v in nums], type=pa.int64())
-        return pa.array([None if v is None else float(v) for v in nums], type=pa.float64())
+        nums = np.array([None if v == "" else v for v in values], dtype=np.float64)
+        whole = np.isnan(nums) | ((nums == np.floor(nums)) & (np.abs(nums) < 2**53))
+        floats = pa.array(nums, type=pa.float64(), from_pandas=True)  # NaN: a blank
+        return (floats.cast(pa.int64()) if whole.all() else floats), False
     if kinds == {bool}:
-        return pa.array([None if v == "" else v for v in values], type=pa.bool_())
-    return pa.array([_cell_text(v) for v in values], type=pa.string())
+        return pa.array([None if v == "" else v for v in values], type=pa.bool_()), False
+    return _mixed_text(values, kinds), True
+
+
+def _mixed_text(values: Sequence[Any], kinds: set[type]) -> Any:
+    """A column of cells of several kinds as text, each cell as the date grammar reads it."""
+    pa = _pyarrow()
+    import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    parts = []
+    for kind in kinds:
+        if kind is _dt.date:  # Arrow writes a date as ISO text, as _cell_text does
+            days = [v if type(v) is _dt.date else None for v in values]
+            parts.append(pa.array(days, type=pa.date32()).cast(pa.string()))
+        elif kind is str:
+            texts = [v or None if type(v) is str else None for v in values]
+            parts.append(pa.array(texts, type=pa.string()))
+        else:
+            cells = [_cell_text(v) if type(v) is kind else None for v in values]
+            parts.append(pa.array(cells, type=pa.string()))
+    return pc.coalesce(*parts) if len(parts) > 1 else parts[0]
 
 
 def _as_datetime(value: _dt.date) -> _dt.datetime:
