@@ -169,6 +169,16 @@ def calamine_read(path: Path) -> None:
     book.close()
 
 
+def openpyxl_read(path: Path) -> None:
+    """openpyxl's read-only mode reads the same sheet (the reader not chosen)."""
+    import openpyxl  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    for _ in book.worksheets[0].iter_rows(values_only=True):
+        pass
+    book.close()
+
+
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[len(ordered) // 2]
@@ -187,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="20,000 rows, one repeat")
     parser.add_argument(
         "--workbook-rows", type=int, default=100_000, help="rows of the .xlsx part (0: none)"
+    )
+    parser.add_argument(
+        "--readers",
+        action="store_true",
+        help="also time openpyxl's read-only mode on the workbook (the reader comparison)",
     )
     args = parser.parse_args(argv)
     rows, repeats = (20_000, 1) if args.smoke else (args.rows, args.repeats)
@@ -240,11 +255,11 @@ def main(argv: list[str] | None = None) -> int:
         f"(median {_median(vs_polars):.2f}x; goal: at most 1.0x at 1e6 rows)"
     )
     if workbook_rows:
-        _workbook_part(workbook_rows, repeats)
+        _workbook_part(workbook_rows, repeats, readers=args.readers)
     return 0
 
 
-def _workbook_part(rows: int, repeats: int) -> None:
+def _workbook_part(rows: int, repeats: int, *, readers: bool) -> None:
     """A scan of an .xlsx against python-calamine's own read of its sheet."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -259,13 +274,22 @@ def _workbook_part(rows: int, repeats: int) -> None:
         )
         read_times: list[float] = []
         scan_times: list[float] = []
+        openpyxl_times: list[float] = []
         for _ in range(max(repeats, 5)):
             read_times.append(_best(lambda: calamine_read(book)))
             scan_times.append(
                 _best(lambda: ours(book, folder / "scanned.csv", folder / "errors.csv"))
             )
+            if readers:
+                openpyxl_times.append(_best(lambda: openpyxl_read(book)))
     print(f"python-calamine read:  {min(read_times):7.3f} s (median {_median(read_times):.3f} s)")
     print(f"scan of the .xlsx:     {min(scan_times):7.3f} s (median {_median(scan_times):.3f} s)")
+    if openpyxl_times:
+        print(
+            f"openpyxl read-only:    {min(openpyxl_times):7.3f} s "
+            f"(median {_median(openpyxl_times):.3f} s; "
+            f"{_median(openpyxl_times) / _median(read_times):.1f}x python-calamine)"
+        )
     ratios = sorted(s / r for s, r in zip(scan_times, read_times, strict=True))
     print(
         f"workbook ratio per repeat: {', '.join(f'{x:.2f}' for x in ratios)} "

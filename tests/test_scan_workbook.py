@@ -460,3 +460,38 @@ def test_libreoffice_reads_date_cells_and_no_formula(
     ws = openpyxl.load_workbook(out)["Caseload"]
     assert ws["D2"].is_date
     assert ws["D2"].value == dt.datetime(2024, 5, 15)
+
+
+def test_the_errors_report_as_a_workbook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "cases.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Cases"
+    ws.append(["id", "referral", "completed"])
+    ws.append(["a", D(2024, 3, 8), D(2024, 5, 15)])
+    ws.append(["b", D(2024, 3, 8), None])
+    _text(ws["C3"], "=1+1")  # a formula payload as a bad date: listed, as text
+    ws.append(["c", "n/a", D(2024, 5, 15)])
+    wb.save(src)
+    errors = tmp_path / "errors.xlsx"
+    code = main(["scan", str(src), *CHECK, *AS_OF, "-o", str(tmp_path / "out.csv"), "--errors", str(errors)])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    sheet = openpyxl.load_workbook(errors)["Errors"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["line", "column", "value", "reason", "check", "cell"]
+    assert [r[0] for r in rows[1:]] == [3, 4]  # numbers: spreadsheet rows
+    assert [(r[1], r[2], r[4], r[5]) for r in rows[1:]] == [
+        ("completed", "=1+1", "assessment", "Cases!C3"),
+        ("referral", "n/a", "assessment", "Cases!B4"),
+    ]
+    assert sheet["C2"].data_type == "s"
+    assert sheet["C2"].quotePrefix
+    assert sheet.freeze_panes == "A2"
+    for name in ("errors.parquet", "errors.xls"):
+        code = main(["scan", str(src), *CHECK, "-o", str(tmp_path / "o2.csv"), "--errors", str(tmp_path / name)])  # fmt: skip
+        assert code == 2
+        assert "the scan writes .csv or .xlsx" in capsys.readouterr().err
+    assert not (tmp_path / "o2.csv").exists()

@@ -451,8 +451,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--errors",
         metavar="FILE",
-        help="write the errors report (CSV) here; for a workbook input it adds each cell, "
-        "as in Cases!D17",
+        help="write the errors report here (CSV, or a workbook if FILE ends in .xlsx); for a "
+        "workbook input it adds each cell, as in Cases!D17",
     )
     p.add_argument("--report", metavar="FILE", help="write an HTML report here")
     p.add_argument("--policy", metavar="FILE", help="a council policy (TOML or JSON)")

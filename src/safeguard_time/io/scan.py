@@ -46,7 +46,7 @@ from safeguard_time.rules import Policy, Rule, rulebook
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-    from safeguard_time.io.workbook import WorkbookWriter
+    from safeguard_time.io.workbook import WorkbookErrors, WorkbookWriter
 
 __all__ = [
     "STATUS_LABELS",
@@ -816,14 +816,18 @@ def _input_format(path: str, given: str | None) -> str:
     return "csv"
 
 
-def _check_output(path: str) -> None:
+def _check_output(path: str | None, option: str = "--output") -> None:
     """Refuse, before any work, an output ending the scan cannot write."""
     from safeguard_time.io import workbook  # noqa: PLC0415
 
-    lower = path.lower()
-    if path != "-" and lower.endswith((*workbook.OTHER_SPREADSHEETS, ".xlsm")):
+    lower = (path or "").lower()
+    bad: tuple[str, ...] = (*workbook.OTHER_SPREADSHEETS, ".xlsm")
+    if option == "--errors":
+        bad += (".parquet", ".pq")
+    if path and path != "-" and lower.endswith(bad):
+        kinds = ".csv or .xlsx" if option == "--errors" else ".csv, .parquet or .xlsx"
         raise ScanError(
-            f"--output {path}: the scan writes .csv, .parquet or .xlsx, not "
+            f"{option} {path}: the scan writes {kinds}, not "
             f"{os.path.splitext(lower)[1]}: use .xlsx for a workbook"
         )
 
@@ -1106,6 +1110,8 @@ class _ErrorsReport:
     """The errors report (CSV), written as problems are met."""
 
     HEADER = ("line", "column", "value", "reason", "check")
+    #: The most problems the file can list (none for CSV).
+    limit: int | None = None
 
     def __init__(self, path: str | None, *, neutralise: bool, cells: bool = False) -> None:
         self._sink = _Sink(path) if path else None
@@ -1503,10 +1509,11 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
     check_paths({"--output": opts.output, "--errors": opts.errors}, {"the input": opts.input})
     _check_setup(opts)
     _check_output(opts.output)
+    _check_output(opts.errors, "--errors")
     cal = opts.calendar if opts.calendar is not None else england_and_wales()
     source = _open_source(opts.input, opts.encoding, opts.block_size, opts.delimiter, opts)
     writer: _Writer | WorkbookWriter | None = None
-    errors: _ErrorsReport | None = None
+    errors: _ErrorsReport | WorkbookErrors | None = None
     try:
         _check_columns(source, opts.checks)
         xlsx_out = _is_xlsx(opts.output)
@@ -1522,7 +1529,12 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
                 pa.field(late, text if csv_out else pa.int32()),
                 pa.field(rule, text),
             ]
-        errors = _ErrorsReport(opts.errors, neutralise=opts.neutralise, cells=source.has_cells)
+        if opts.errors is not None and _is_xlsx(opts.errors):
+            from safeguard_time.io.workbook import WorkbookErrors  # noqa: PLC0415
+
+            errors = WorkbookErrors(opts.errors, neutralise=opts.neutralise, cells=source.has_cells)
+        else:
+            errors = _ErrorsReport(opts.errors, neutralise=opts.neutralise, cells=source.has_cells)
         if xlsx_out:
             from safeguard_time.io.workbook import WorkbookWriter  # noqa: PLC0415
 
@@ -1587,7 +1599,7 @@ class _BlockScanner:
         source: _Source,
         summary: ScanSummary,
         writer: _Writer | WorkbookWriter,
-        errors: _ErrorsReport,
+        errors: _ErrorsReport | WorkbookErrors,
     ) -> None:
         self.opts = opts
         self.source = source
@@ -1659,6 +1671,8 @@ class _BlockScanner:
             records = [(*r, place(r[0], r[1])) for r in records]
         summary = self.summary
         cap = self.opts.max_errors
+        if self.errors.limit is not None:  # a worksheet's rows
+            cap = self.errors.limit if cap is None else min(cap, self.errors.limit)
         listed = records
         if cap is not None:
             room = max(cap - (summary.problems - summary.problems_not_listed), 0)

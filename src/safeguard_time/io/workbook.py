@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "WORKBOOK_SUFFIXES",
+    "WorkbookErrors",
     "WorkbookSource",
     "WorkbookWriter",
     "cell_place",
@@ -424,7 +425,117 @@ _STATUS_COLOURS = {
 _WIDTH_SAMPLE = 2000  # rows of the first block measured for the column widths
 
 
-class WorkbookWriter:
+class _Book:
+    """An .xlsx file of one sheet, streamed row by row beside its final name.
+
+    xlsxwriter's constant-memory mode keeps one row in memory; its temporary files go to a
+    folder of their own, removed whatever happens.  Text is always a text cell.
+    """
+
+    def __init__(self, path: str, sheet: str, *, neutralise: bool) -> None:
+        xlsxwriter = _xlsxwriter()
+        self.neutralise = neutralise
+        self._sink = _Sink(path)
+        self._fh = self._sink.open("wb")
+        self._tmp = tempfile.mkdtemp(prefix="safeguard-time-xlsx-")
+        try:
+            self._book = xlsxwriter.Workbook(
+                self._fh,
+                {
+                    "constant_memory": True,
+                    "tmpdir": self._tmp,
+                    "strings_to_formulas": False,
+                    "strings_to_numbers": False,
+                    "strings_to_urls": False,
+                    "nan_inf_to_errors": True,
+                },
+            )
+            self._sheet = self._book.add_worksheet(sheet)
+        except BaseException:
+            self.discard()
+            raise
+        b = self._book
+        self._fmt_quoted = b.add_format({"quote_prefix": True})
+        self._fmt_header = b.add_format({"bold": True, "bottom": 1})
+        self._fmt_header_quoted = b.add_format({"bold": True, "bottom": 1, "quote_prefix": True})
+
+    def _risky(self, text: str) -> bool:
+        return self.neutralise and text[:1] in _RISKY_FIRST and neutralise_text(text) != text
+
+    def _header(self, names: Sequence[str]) -> None:
+        for c, name in enumerate(names):
+            fmt = self._fmt_header_quoted if self._risky(name) else self._fmt_header
+            self._sheet.write_string(0, c, name, fmt)
+
+    def _write_text(self, r: int, c: int, text: str, fmt: Any) -> None:
+        """A text cell: never a formula; quote-prefixed if a spreadsheet could run it."""
+        if len(text) > MAX_CELL_TEXT:
+            raise ScanError(
+                f"{self._sink.path}: row {r + 1}, column {column_letter(c)}: "
+                f"a text of {len(text):,} characters is longer than a workbook cell "
+                f"holds ({MAX_CELL_TEXT:,}): write .csv or .parquet instead"
+            )
+        self._sheet.write_string(r, c, text, self._fmt_quoted if self._risky(text) else fmt)
+
+    def _finish(self, rows: int, columns: int) -> None:
+        """Freeze and filter the header, then move the workbook into place."""
+        self._sheet.freeze_panes(1, 0)
+        self._sheet.autofilter(0, 0, max(rows, 1) - 1, columns - 1)
+        try:
+            self._book.close()
+            self._fh.close()
+        except OSError as exc:
+            raise ScanError(f"{self._sink.path}: cannot write: {exc.strerror or exc}") from None
+        finally:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+        self._sink.commit()
+
+    def discard(self) -> None:
+        """Remove the partial workbook and xlsxwriter's temporary files."""
+        try:
+            self._fh.close()
+        finally:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._sink.discard()
+
+
+class WorkbookErrors(_Book):
+    """The errors report as an .xlsx workbook: one sheet, ``Errors``, a row per problem.
+
+    The same columns as the CSV report (``line`` a number, the rest text), with the same
+    text neutralised by a quote prefix; at most a worksheet's rows are listed (``limit``),
+    the rest counted in the summary.
+    """
+
+    HEADER = ("line", "column", "value", "reason", "check")
+    limit = MAX_ROWS - 1
+
+    def __init__(self, path: str, *, neutralise: bool, cells: bool = False) -> None:
+        super().__init__(path, "Errors", neutralise=neutralise)
+        self.cells = cells
+        self._names = (*self.HEADER, "cell") if cells else self.HEADER
+        self._header(self._names)
+        self._row = 1
+
+    def write(self, records: Sequence[tuple[Any, ...]]) -> None:
+        """Write ``(line, column, value, reason, check[, cell])`` records, one row each."""
+        sheet = self._sheet
+        for record in records:
+            r = self._row
+            sheet.write_number(r, 0, record[0])
+            for c, text in enumerate(record[1:], start=1):
+                if text:
+                    self._write_text(r, c, str(text), None)
+            self._row += 1
+
+    def close(self) -> None:
+        """Size the columns, freeze and filter the header, move the file into place."""
+        for c, width in enumerate((8, 24, 24, 80, 24, 16)[: len(self._names)]):
+            self._sheet.set_column(c, c, width)
+        self._finish(self._row, len(self._names))
+
+
+class WorkbookWriter(_Book):
     """The scanned caseload as an .xlsx workbook, one sheet, streamed row by row.
 
     Text cells are text (xlsxwriter's ``write_string``: never a formula, whatever they
@@ -444,28 +555,8 @@ class WorkbookWriter:
         neutralise: bool,
         raw: Callable[[int, int, int], list[Any] | None] | None = None,
     ) -> None:
-        xlsxwriter = _xlsxwriter()
-        self._sink = _Sink(path)
-        self._fh = self._sink.open("wb")
-        self._tmp = tempfile.mkdtemp(prefix="safeguard-time-xlsx-")
-        try:
-            self._book = xlsxwriter.Workbook(
-                self._fh,
-                {
-                    "constant_memory": True,
-                    "tmpdir": self._tmp,
-                    "strings_to_formulas": False,
-                    "strings_to_numbers": False,
-                    "strings_to_urls": False,
-                    "nan_inf_to_errors": True,
-                },
-            )
-            self._sheet = self._book.add_worksheet("Caseload")
-        except BaseException:
-            self.discard()
-            raise
+        super().__init__(path, "Caseload", neutralise=neutralise)
         self.schema = schema
-        self.neutralise = neutralise
         self._raw = raw
         self._row = 1
         self._widths = [min(max(len(n), 6), 50) for n in schema.names]
@@ -473,16 +564,8 @@ class WorkbookWriter:
         b = self._book
         self._fmt_date = b.add_format({"num_format": _DATE_FORMAT})
         self._fmt_datetime = b.add_format({"num_format": _DATETIME_FORMAT})
-        self._fmt_quoted = b.add_format({"quote_prefix": True})
-        header = b.add_format({"bold": True, "bottom": 1})
-        header_quoted = b.add_format({"bold": True, "bottom": 1, "quote_prefix": True})
-        for c, name in enumerate(schema.names):
-            fmt = header_quoted if self._risky(name) else header
-            self._sheet.write_string(0, c, name, fmt)
+        self._header(schema.names)
         self._status = [schema.names.index(n) for n in status_columns if n in schema.names]
-
-    def _risky(self, text: str) -> bool:
-        return self.neutralise and text[:1] in _RISKY_FIRST and neutralise_text(text) != text
 
     def write(self, batch: Any, added: Sequence[_Added]) -> None:
         """Write one block: its own columns, then each check's five."""
@@ -513,16 +596,6 @@ class WorkbookWriter:
                 if v is not None:
                     method(r, c, v, fmt)
         self._row += n
-
-    def _write_text(self, r: int, c: int, text: str, fmt: Any) -> None:
-        """A text cell: never a formula; quote-prefixed if a spreadsheet could run it."""
-        if len(text) > MAX_CELL_TEXT:
-            raise ScanError(
-                f"{self._sink.path}: row {r + 1}, column {self.schema.names[c]!r}: "
-                f"a text of {len(text):,} characters is longer than a workbook cell "
-                f"holds ({MAX_CELL_TEXT:,}): write .csv or .parquet instead"
-            )
-        self._sheet.write_string(r, c, text, self._fmt_quoted if self._risky(text) else fmt)
 
     def _write_cell(self, r: int, c: int, value: Any, fmt: Any) -> None:
         """An input workbook's cell as it was: a date, a number, a truth value or text."""
@@ -603,11 +676,9 @@ class WorkbookWriter:
     def close(self) -> None:
         """Finish the sheet (widths, filter, colours) and move the workbook into place."""
         sheet, b = self._sheet, self._book
-        last_row, last_col = max(self._row - 1, 1), len(self.schema.names) - 1
+        last_row = max(self._row - 1, 1)
         for c, width in enumerate(self._widths):
             sheet.set_column(c, c, width + 2)
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, self._row - 1, last_col)
         for c in self._status:
             for label, (fill, font) in _STATUS_COLOURS.items():
                 sheet.conditional_format(
@@ -622,19 +693,4 @@ class WorkbookWriter:
                         "format": b.add_format({"bg_color": fill, "font_color": font}),
                     },
                 )
-        try:
-            b.close()
-            self._fh.close()
-        except OSError as exc:
-            raise ScanError(f"{self._sink.path}: cannot write: {exc.strerror or exc}") from None
-        finally:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-        self._sink.commit()
-
-    def discard(self) -> None:
-        """Remove the partial workbook and xlsxwriter's temporary files."""
-        try:
-            self._fh.close()
-        finally:
-            shutil.rmtree(self._tmp, ignore_errors=True)
-            self._sink.discard()
+        self._finish(self._row, len(self.schema.names))
