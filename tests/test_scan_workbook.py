@@ -495,3 +495,28 @@ def test_the_errors_report_as_a_workbook(
         assert code == 2
         assert "the scan writes .csv or .xlsx" in capsys.readouterr().err
     assert not (tmp_path / "o2.csv").exists()
+
+
+def test_a_sheet_of_only_a_header_and_an_empty_sheet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "empty.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["id", "referral", "completed"])
+    wb.create_sheet("Blank")
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    code, err, _ = _scan(capsys, src, out, *CHECK)
+    assert code == 0, err
+    assert "rows read: 0" in err
+    sheet = openpyxl.load_workbook(out)["Caseload"]
+    assert [c.value for c in sheet[1]][:3] == ["id", "referral", "completed"]
+    assert sheet.max_row == 1
+    code, err, _ = _scan(capsys, src, out, *CHECK, "--sheet", "Blank")
+    assert code == 2
+    assert "sheet Blank: row 1 is empty: expected the column names there" in err
+    code = main(["scan", "-", "--format", "xlsx", *CHECK, "-o", str(out)])
+    assert code == 2
+    assert "--format xlsx cannot be read from standard input" in capsys.readouterr().err
