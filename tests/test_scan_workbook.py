@@ -520,3 +520,30 @@ def test_a_sheet_of_only_a_header_and_an_empty_sheet(
     code = main(["scan", "-", "--format", "xlsx", *CHECK, "-o", str(out)])
     assert code == 2
     assert "--format xlsx cannot be read from standard input" in capsys.readouterr().err
+
+
+def test_formula_cells_with_errors_are_reported_with_their_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "formulas.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    date = wb.add_format({"num_format": "dd/mm/yyyy"})
+    ws.write_row(0, 0, ["id", "referral", "completed"])
+    for r, (ident, formula, cached) in enumerate(
+        [("a", "=NA()", "#N/A"), ("b", "=A1/0", "#DIV/0!"), ("c", "=B4+68", 45427)], start=1
+    ):
+        ws.write_string(r, 0, ident)
+        ws.write_datetime(r, 1, dt.datetime(2024, 3, 8), date)
+        ws.write_formula(r, 2, formula, date, cached)
+    wb.close()
+    out = tmp_path / "out.csv"
+    code, err, errors = _scan(capsys, path, out, *CHECK, *AS_OF)
+    assert code == 0, err
+    # A formula's cached value is the cell: an error is not a date, a number is a serial
+    # (45427 is 15 May 2024 in the 1900 system).
+    assert [(e["cell"], e["value"]) for e in errors] == [
+        ("Sheet1!C2", "#N/A"),
+        ("Sheet1!C3", "#DIV/0!"),
+    ]
+    assert [r["assessment_status"] for r in _rows(out)] == ["error", "error", "met"]

@@ -134,7 +134,7 @@ def _xlsxwriter() -> Any:
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*)>(.*?)</c>', re.DOTALL)
+_ERROR_CELL = re.compile(rb'<c\b([^>]*\bt="e"[^>]*?)(?:/>|>(.*?)</c>)', re.DOTALL)
 _REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]+)"')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 
@@ -195,7 +195,7 @@ class _Package:
     def _errors_in(data: bytes, found: dict[tuple[int, int], str]) -> None:
         for m in _ERROR_CELL.finditer(data):
             ref = _REF.search(m.group(1))
-            value = _VALUE.search(m.group(2))
+            value = _VALUE.search(m.group(2) or b"")
             if ref is None:
                 continue
             text = value.group(1).decode("utf-8", "replace") if value else "#VALUE!"
