@@ -296,3 +296,157 @@ def test_a_utf16_file_read_as_utf8_points_to_utf16(
     argv = ["scan", str(src), "--check", "assessment=ref:done", "-o", str(tmp_path / "o.csv")]
     assert main(argv) == 2
     assert "--encoding utf-16" in capsys.readouterr().err
+
+
+def _errors_rows(path: Path) -> list[dict[str, str]]:
+    import csv  # noqa: PLC0415
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("block_size", [64, 1 << 20])
+def test_line_numbers_stay_physical_after_lines_of_spaces(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], block_size: int
+) -> None:
+    # Every third row is bad; lines of spaces and tabs, empty lines and cells holding line
+    # breaks fall between them.  The bad rows' physical lines are counted here as the file
+    # is written, independently of the scan.
+    lines = ["ref,done,note"]
+    bad_lines = []
+    for i in range(300):
+        if i % 7 == 3:
+            lines.append("   ")
+        if i % 11 == 5:
+            lines.append("\t")
+        if i % 13 == 0:
+            lines.append("")  # an empty line is an empty row (kept)
+        note = '"two\nlines"' if i % 5 == 0 else "plain"
+        if i % 3 == 0:
+            bad_lines.append(1 + sum(entry.count("\n") + 1 for entry in lines))
+            lines.append(f"31/02/2024,2024-05-15,{note}")
+        else:
+            lines.append(f"2024-03-08,2024-05-15,{note}")
+    src, out, errors = tmp_path / "cases.csv", tmp_path / "o.csv", tmp_path / "e.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    argv = ["scan", str(src), "--check", "assessment=ref:done", "-o", str(out)]
+    assert main([*argv, "--errors", str(errors), "--block-size", str(block_size)]) == 0
+    err = capsys.readouterr().err
+    assert [int(r["line"]) for r in _errors_rows(errors)] == bad_lines
+    assert "lines holding only spaces were skipped" in err
+    assert "one short" not in err
+    assert len(_errors_rows(out)) == 300 + len(range(0, 300, 13))
+
+
+def test_parquet_dates_outside_the_years_1_to_9999_are_row_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import numpy as np  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
+    # Nanoseconds stored as microseconds (year 55840), and date32 days a billion out.
+    stamps = pa.array(np.array([1_700_000_000_000_000_000, 1_709_856_000_000_000], "int64"))
+    table = pa.table(
+        {
+            "ref": stamps.cast(pa.timestamp("us")),
+            "day": pa.array([-(10**9), 19790], pa.date32()),  # 19790: 8 March 2024
+            "done": pa.array([19858, 19858], pa.date32()),  # 15 May 2024
+        }
+    )
+    src, errors = tmp_path / "cases.parquet", tmp_path / "e.csv"
+    pq.write_table(table, src)
+    argv = ["scan", str(src), "-o", str(tmp_path / "o.csv"), "--errors", str(errors)]
+    assert main([*argv, "--check", "assessment=ref:done", "--quiet"]) == 0, capsys.readouterr().err
+    [problem] = _errors_rows(errors)
+    assert problem["line"] == "2"
+    assert (
+        problem["value"] == "1700000000000000000 (stored timestamp[us]: outside the years 1-9999)"
+    )
+    assert "outside the supported calendar range" in problem["reason"]
+    day = ["--check", "assessment=day:done", "--quiet"]
+    assert main([*argv, *day]) == 0, capsys.readouterr().err
+    [problem] = _errors_rows(errors)
+    # Neutralised: a leading "-" could start a formula in a spreadsheet.
+    assert problem["value"] == "'-1000000000 (stored date32[day]: outside the years 1-9999)"
+
+
+def test_a_closed_standard_output_never_leaves_a_file_output_unwritten(
+    tmp_path: Path, caseload: Path
+) -> None:
+    out = tmp_path / "out.csv"
+    # The errors listing goes to a pipe whose reader stops after one line (as `| head -1`).
+    big = tmp_path / "big.csv"
+    example.write_csv(example.make_caseload(50_000, seed=5), big)
+    scan = [sys.executable, "-m", "safeguard_time", "scan", str(big), *CHECK]
+    proc = subprocess.Popen(
+        [*scan, "--errors", "-", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait() == 0, err
+    assert "standard output was closed by its reader" in err
+    assert "Traceback" not in err
+    assert len(_errors_rows(out)) == 50_000
+    # With standard output the only output, the scan stops quietly, as Unix tools do.
+    proc = subprocess.Popen(
+        [*scan[:5], *scan[5:], "-o", "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait() == 0, err
+    assert err == ""
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        # The quote opens on line 2: lines 3 and 4 would become part of its cell.
+        (
+            b'ref,done\n2024-03-08,"2024-05-15\n2024-03-08,2024-05-15\n2024-03-08,x\n',
+            "line 2: a quote opened in column 'done' never closes: the 2 lines after it",
+        ),
+        (b'ref,done\r\n2024-03-08,"2024-05-15\r\n2024-03-08,x\r\n', "the 1 line after it"),
+        # On the last line, without a line end: the cell would read as a good date.
+        (b'ref,done\n2024-03-08,2024-05-15\n2024-03-08,"2024-05-15', "line 3: a quote"),
+        # A cell with a line break before it on the same row: the quote's own line is named.
+        (b'ref,note,done\n2024-03-08,"a\nb","2024-05-15\n', "line 3: a quote opened in"),
+    ],
+)
+def test_a_quote_that_never_closes_is_refused_with_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, words: str
+) -> None:
+    src, out = tmp_path / "cases.csv", tmp_path / "o.csv"
+    src.write_bytes(content)
+    argv = ["scan", str(src), "--check", "assessment=ref:done", "-o", str(out), "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv"]  # nothing written
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'ref,done\n2024-03-08,"2024-05-15"\n',
+        b'ref,done\n2024-03-08,"2024-05-15"',
+        b'ref,note,done\n2024-03-08,x,"a\n""b"""\n',  # a closed cell ending in a quote
+        b'ref,done\n2024-03-08,"2024-05-15"\r\n',
+    ],
+)
+def test_closed_quotes_at_the_end_of_the_file_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    src, out = tmp_path / "cases.csv", tmp_path / "o.csv"
+    src.write_bytes(content)
+    argv = ["scan", str(src), "--check", "assessment=ref:done", "-o", str(out), "--quiet"]
+    assert main(argv) == 0, capsys.readouterr().err
+    assert len(_errors_rows(out)) == 1

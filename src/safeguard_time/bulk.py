@@ -855,9 +855,13 @@ class DurationBins:
     def __str__(self) -> str:
         width = max(len("working days"), *(len(lab) for lab in self.labels))
         lines = [self.title, f"{'working days':<{width}}  {'count':>9}  {'percent':>7}"]
-        lines += [f"{lab:<{width}}  {c:>9}  {p:>7.1f}" for lab, c, p in self.rows()]
-        total_pct = 100.0 if self.total else float("nan")
-        lines.append(f"{'total':<{width}}  {self.total:>9}  {total_pct:>7.1f}")
+        # No completed case: a percentage of nothing is shown as "-", not "nan".
+        lines += [
+            f"{lab:<{width}}  {c:>9}  {f'{p:.1f}' if self.total else '-':>7}"
+            for lab, c, p in self.rows()
+        ]
+        total_pct = "100.0" if self.total else "-"
+        lines.append(f"{'total':<{width}}  {self.total:>9}  {total_pct:>7}")
         if self.excluded:
             lines.append(f"(not counted: {self.excluded} open or error rows)")
         return "\n".join(lines)

@@ -191,6 +191,7 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             format=args.format,
             sheet=args.sheet,
             header_row=args.header_row,
+            report=args.report,
         )
         summary = _scan.scan(opts)
         if args.report:
@@ -212,6 +213,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         return 130
     if not args.quiet:
         print(_scan.printable(summary.text()), file=sys.stderr)
+    elif summary.stdout_closed_early:
+        print(f"safeguard-time: {summary.stdout_note()}", file=sys.stderr)
     if args.strict and summary.rows_with_errors:
         first = summary.first_error
         detail = ""
@@ -576,7 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, 1)  # Python's flush at exit must not meet the closed pipe again
         return 0
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""

@@ -19,6 +19,7 @@ import csv
 import datetime as _dt
 import difflib
 import functools
+import itertools
 import os
 import queue
 import re
@@ -161,6 +162,10 @@ class ScanOptions:
     sheet: str | None = None
     #: A workbook's row of column names (spreadsheet numbering: 1 is the first row).
     header_row: int = 1
+    #: The HTML report's path, which the caller writes after the scan (``None``: none).
+    #: Only counted among the outputs: a scan writing a file goes on when its standard
+    #: output is closed early.
+    report: str | None = None
 
 
 @attrs.define
@@ -283,6 +288,8 @@ class ScanSummary:
     verified_through: int = 0
     #: Where the bank holidays were updated from (a GOV.UK file), or ``None``.
     calendar_update: str | None = None
+    #: Standard output (one of the outputs) was closed by its reader before the end.
+    stdout_closed_early: bool = False
 
     def text(self) -> str:
         """The summary printed on stderr."""
@@ -319,12 +326,26 @@ class ScanSummary:
                 lines.extend("  " + line for line in str(cs.bins).splitlines())
         if self.blank_lines:
             lines.append(
-                f"note: {self.blank_lines} lines holding only spaces were skipped (no fields); "
-                "line numbers after such a line are one short for each"
+                f"note: {self.blank_lines} lines holding only spaces were skipped (no fields)"
+                + (
+                    "; read from standard input, line numbers after such a line are one "
+                    "short for each"
+                    if self.input == "<stdin>"
+                    else ""
+                )
             )
         if self.calendar_update:
             lines.append(f"bank holidays: updated for {self.calendar_update}")
+        if self.stdout_closed_early:
+            lines.append(self.stdout_note())
         return "\n".join(lines)
+
+    def stdout_note(self) -> str:
+        """The warning given when standard output was closed before the scan ended."""
+        return (
+            "note: standard output was closed by its reader before the scan ended (broken "
+            "pipe): what it received is incomplete; the files were written in full"
+        )
 
 
 # --- small helpers ------------------------------------------------------------------------
@@ -466,6 +487,7 @@ class _CsvSource(_Source):
         self._header_lines = max(header_raw.count(b"\n"), 1)
         self.schema = pa.schema([pa.field(n, pa.string()) for n in self.names])
         self._invalid: Any = None
+        self._hook = _QuietUndecodableRows(self._on_invalid_row)
         if path == "-":
             stream: Any = self._stdin
         else:
@@ -476,6 +498,8 @@ class _CsvSource(_Source):
             except (OSError, pa.ArrowException) as exc:
                 raise ScanError(f"{path}: cannot read: {exc}") from None
         self._stream = stream
+        self._data_start = len(header_raw) + (len(_BOM) if self.bom else 0)
+        self._encoding = encoding
         self.done = len(header_raw)
         try:
             self._reader = pcsv.open_csv(
@@ -604,22 +628,126 @@ class _CsvSource(_Source):
         if self._reader is None:
             return
         line = self._header_lines + 1
-        for batch in _ahead(self._reader.read_next_batch):
-            if isinstance(batch, (pa.ArrowInvalid, UnicodeDecodeError)):
-                raise self._parse_error(batch) from None
-            if isinstance(batch, BaseException):
-                raise batch
-            n = batch.num_rows
-            extra, size = self._newlines_and_size(batch)
-            self.done += size
-            if extra is None:
-                lines = np.arange(line, line + n, dtype=np.int64)
-                line += n
+        index: Generator[int, None, None] | None = None
+        last: tuple[Any, int] | None = None  # the last row read, and its line
+        try:
+            for batch in _ahead(self._reader.read_next_batch):
+                if isinstance(batch, (pa.ArrowInvalid, UnicodeDecodeError)):
+                    raise self._parse_error(batch) from None
+                if isinstance(batch, BaseException):
+                    raise batch
+                n = batch.num_rows
+                extra, size = self._newlines_and_size(batch)
+                self.done += size
+                if index is None and self.blank_lines and self._path != "-":
+                    # Arrow has skipped a line of spaces in this block or one it read ahead; it
+                    # does not say where.  The rows' lines are counted from the file itself
+                    # from here on (no blank line was in the blocks already handed out).
+                    index = self._line_index(line)
+                if index is not None:
+                    lines = np.fromiter(itertools.islice(index, n), dtype=np.int64, count=-1)
+                    if len(lines) != n:
+                        raise ScanError(
+                            f"{self.name}: the rows read and the file's lines do not agree after "
+                            f"line {line}: a quote or line end this reader cannot place"
+                        )
+                    line = int(lines[-1]) + 1 if n else line
+                    if n:
+                        last = (batch.slice(n - 1), int(lines[-1]))
+                    yield batch, lines
+                    continue
+                if extra is None:
+                    lines = np.arange(line, line + n, dtype=np.int64)
+                    line += n
+                else:
+                    before = np.cumsum(extra) - extra
+                    lines = line + np.arange(n, dtype=np.int64) + before
+                    line += n + int(extra.sum())
+                if n:
+                    last = (batch.slice(n - 1), int(lines[-1]))
+                yield batch, lines
+            if last is not None:
+                self._refuse_unclosed_quote(*last)
+        finally:
+            if index is not None:
+                index.close()  # its file
+
+    def _refuse_unclosed_quote(self, row: Any, line: int) -> None:
+        """Refuse the file if it ends inside a quoted cell.
+
+        A quote that never closes makes every later line part of one cell: Arrow reads the
+        rest of the file into the last row's last cell without a word.  The file then ends
+        with that cell's text, quotes doubled, right after its opening quote and with no
+        closing one; a well-formed file ends with a closing quote or with unquoted text.
+        """
+        if self._path == "-" or self.size is None:
+            return
+        value = row.column(row.num_columns - 1)[0].as_py()
+        if not isinstance(value, str):
+            return
+        field = ('"' + value.replace('"', '""')).encode(self._encoding, errors="replace")
+        if len(field) > self.size:
+            return
+        with open(self._path, "rb") as fh:
+            fh.seek(self.size - len(field))
+            tail = fh.read()
+            if len(field) < self.size:
+                fh.seek(self.size - len(field) - 1)
+                before = fh.read(1)
             else:
-                before = np.cumsum(extra) - extra
-                lines = line + np.arange(n, dtype=np.int64) + before
-                line += n + int(extra.sum())
-            yield batch, lines
+                before = b"\n"
+        if tail != field or before not in (self.delimiter.encode(), b"\n", b"\r"):
+            return
+        breaks = sum(str(c[0].as_py() or "").count("\n") for c in row.columns[:-1])
+        merged = value.rstrip("\r\n").count("\n")
+        rest = (
+            f": the {merged} line{'s' if merged != 1 else ''} after it would be read into that "
+            "one cell"
+            if merged
+            else " before the end of the file"
+        )
+        raise ScanError(
+            f"{self.name}: line {line + breaks}: a quote opened in column "
+            f"{printable(self.names[-1])!r} never closes{rest}; close the quote or remove it"
+        )
+
+    def _line_index(self, first: int) -> Generator[int, None, None]:
+        """The physical line of each row from line ``first`` on, read with the csv module.
+
+        Used only once Arrow has skipped a line holding nothing but spaces (it reports no
+        position for it): the file is read a second time, record by record, and such lines
+        are passed over as Arrow passes over them.
+        """
+        width = len(self.names)
+        fh = open(self._path, "rb")  # noqa: SIM115 - closed by the generator below
+        fh.seek(self._data_start)
+        number = self._header_lines + 1  # the line of the first data row
+        encoding = self._encoding
+
+        def text() -> Iterator[str]:
+            for raw in fh:
+                yield raw.decode(encoding, errors="replace")
+
+        def starts() -> Generator[int, None, None]:
+            reader = csv.reader(text(), delimiter=self.delimiter)
+            before = 0
+            try:
+                with fh:
+                    for record in reader:
+                        start, span = number + before, reader.line_num - before
+                        before = reader.line_num
+                        spaces = len(record) == 1 and record[0] != "" and not record[0].strip()
+                        if spaces and span == 1 and width > 1:
+                            continue  # Arrow's invalid-row handler skipped it
+                        if start >= first:
+                            yield start
+            except csv.Error as exc:
+                raise ScanError(
+                    f"{self.name}: line {number + reader.line_num - 1}: cannot be read as CSV "
+                    f"({exc})"
+                ) from None
+
+        return starts()
 
     @staticmethod
     def _newlines_and_size(batch: Any) -> tuple[npt.NDArray[np.int64] | None, int]:
@@ -675,6 +803,33 @@ class _CsvSource(_Source):
         if self._path != "-":
             self._stream.close()
         self._drop_transcoded()
+        self._hook.remove()
+
+
+class _QuietUndecodableRows:
+    """Keeps pyarrow's failure to decode a malformed row for our callback off the terminal.
+
+    pyarrow decodes a row with the wrong number of fields as UTF-8 before it calls the
+    invalid-row callback; when the row is not UTF-8 that fails inside pyarrow, which prints
+    "Exception ignored ..." with a traceback and stops the read, which the scan then reports
+    with the row's line.  Only that one failure is silenced, while the file is read.
+    """
+
+    def __init__(self, callback: Callable[[Any], str]) -> None:
+        self._callback = callback
+        self._previous = sys.unraisablehook
+        sys.unraisablehook = self._hook
+
+    def _hook(self, unraisable: Any) -> None:
+        if not (
+            isinstance(unraisable.exc_value, UnicodeDecodeError)
+            and unraisable.object == self._callback
+        ):
+            self._previous(unraisable)
+
+    def remove(self) -> None:
+        if sys.unraisablehook == self._hook:
+            sys.unraisablehook = self._previous
 
 
 def _ahead(read: Callable[[], Any], depth: int = 3) -> Iterator[Any]:
@@ -900,6 +1055,68 @@ def _partial_name(path: str) -> str:
     return os.path.join(folder, f".{base}.partial-{os.getpid()}")
 
 
+class _Stdout:
+    """Standard output as one output of a scan that also writes files.
+
+    When the reader of standard output goes away (``--errors - | head``), the files must
+    not be left silently unwritten: later writes here are dropped, the scan goes on, and
+    :attr:`closed_early` tells the summary.  A scan whose only outputs go to standard
+    output stops at the broken pipe instead, quietly, as Unix tools do.
+    """
+
+    def __init__(self, stream: IO[Any], keep_going: bool) -> None:
+        self._stream = stream
+        self._keep_going = keep_going
+
+    def _broken(self) -> None:
+        global STDOUT_CLOSED_EARLY  # noqa: PLW0603 - one flag per process, like REPLACED
+        STDOUT_CLOSED_EARLY = True
+        # Python's own flush at exit must not meet the broken pipe again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+
+    def write(self, data: Any) -> int:
+        if STDOUT_CLOSED_EARLY:
+            return len(data)
+        try:
+            return int(self._stream.write(data))
+        except BrokenPipeError:
+            if not self._keep_going:
+                raise
+            self._broken()
+            return len(data)
+
+    def flush(self) -> None:
+        if STDOUT_CLOSED_EARLY:
+            return
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            if not self._keep_going:
+                raise
+            self._broken()
+
+    def close(self) -> None:
+        """Standard output stays open for the rest of the process (only flushed)."""
+        self.flush()
+
+    @property
+    def closed(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+#: Set when standard output was closed by its reader while the scan went on writing files.
+STDOUT_CLOSED_EARLY = False
+
+#: Whether the running scan writes any output to a file (then a broken standard output
+#: does not stop it); set by :func:`scan`.
+_FILE_OUTPUTS = False
+
+
 class _Sink:
     """An output file written beside its final name and moved into place once complete."""
 
@@ -909,7 +1126,8 @@ class _Sink:
 
     def open(self, mode: str, **kwargs: Any) -> IO[Any]:
         if self.partial is None:
-            return sys.stdout.buffer if "b" in mode else sys.stdout
+            stream = sys.stdout.buffer if "b" in mode else sys.stdout
+            return _Stdout(stream, _FILE_OUTPUTS)  # type: ignore[return-value]
         _PARTIALS.add(self.partial)  # before it exists: an interrupt may come at any moment
         try:
             return open(self.partial, mode, **kwargs)
@@ -1505,11 +1723,14 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
     Output files are written beside their final names and moved into place at the end, so
     a failed scan leaves no half-written file behind.
     """
+    global STDOUT_CLOSED_EARLY, _FILE_OUTPUTS  # noqa: PLW0603 - the flags of this run
     pa = _pyarrow()
     check_paths({"--output": opts.output, "--errors": opts.errors}, {"the input": opts.input})
     _check_setup(opts)
     _check_output(opts.output)
     _check_output(opts.errors, "--errors")
+    STDOUT_CLOSED_EARLY = False
+    _FILE_OUTPUTS = any(p not in (None, "-") for p in (opts.output, opts.errors, opts.report))
     cal = opts.calendar if opts.calendar is not None else england_and_wales()
     source = _open_source(opts.input, opts.encoding, opts.block_size, opts.delimiter, opts)
     writer: _Writer | WorkbookWriter | None = None
@@ -1576,6 +1797,7 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
         summary.blank_lines = source.blank_lines
         writer.close()
         errors.close()
+        summary.stdout_closed_early = STDOUT_CLOSED_EARLY
     except BaseException:
         try:
             if writer is not None:
@@ -1659,8 +1881,8 @@ class _BlockScanner:
         values: dict[str, dict[int, str]] = {}
         for column in {p[1] for p in problems}:
             rows = sorted({p[0] for p in problems if p[1] == column})
-            taken = batch.column(column).take(pa.array(rows, type=pa.int64())).to_pylist()
-            values[column] = {r: _text(v) for r, v in zip(rows, taken, strict=True)}
+            taken = _cell_texts(batch.column(column).take(pa.array(rows, type=pa.int64())))
+            values[column] = dict(zip(rows, taken, strict=True))
         line_of = lines.tolist()
         records: list[tuple[Any, ...]] = [
             (line_of[row], column, values[column][row], reason, check)
@@ -1693,6 +1915,26 @@ def _text(value: object) -> str:
     if isinstance(value, _dt.date):
         return value.isoformat()
     return str(value)
+
+
+def _cell_texts(col: Any) -> list[str]:
+    """The cells of an Arrow column as the errors file shows them.
+
+    A date or timestamp outside Python's years 1-9999 (nanoseconds stored as microseconds,
+    say) has no Python value; it is shown as its stored number with its type.
+    """
+    try:
+        return [_text(v) for v in col.to_pylist()]
+    except (OverflowError, ValueError):
+        pa = _pyarrow()
+        raw = col.view(pa.int32() if col.type.bit_width == 32 else pa.int64()).to_pylist()
+        out = []
+        for scalar, number in zip(col, raw, strict=True):
+            try:
+                out.append(_text(scalar.as_py()))
+            except (OverflowError, ValueError):
+                out.append(f"{number} (stored {col.type}: outside the years 1-9999)")
+        return out
 
 
 class _Progress:
