@@ -7,8 +7,11 @@ second sheet.  Expected values are worked by hand (see the comments).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import io
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,10 +20,14 @@ from typing import Any
 import openpyxl  # type: ignore[import-untyped,import-not-found,unused-ignore]
 import pytest
 import xlsxwriter  # type: ignore[import-untyped,import-not-found,unused-ignore]
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from safeguard_time._date_columns import parse_cell
 from safeguard_time.cli import main
 from safeguard_time.io.workbook import cell_place, column_letter
+
+from .strategies import date_text_cells
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "src" / "safeguard_time" / "_data" / "example_caseload.csv"
@@ -547,3 +554,92 @@ def test_formula_cells_with_errors_are_reported_with_their_error(
         ("Sheet1!C3", "#DIV/0!"),
     ]
     assert [r["assessment_status"] for r in _rows(out)] == ["error", "error", "met"]
+
+
+# --- drawn workbooks ------------------------------------------------------------------------
+
+_cells = st.one_of(
+    st.none(),  # blank
+    st.dates(min_value=D(1899, 1, 1), max_value=D(2099, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2099, 12, 31)),
+    st.integers(min_value=-(10**7), max_value=10**12),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.booleans(),
+    st.sampled_from(["#N/A", "#REF!", "#DIV/0!"]).map(lambda e: ("error", e)),
+    st.sampled_from([*PAYLOADS, "\x00=1", "\t=1", "n/a", "", " ", "31/02/2024", "5/3/2024"]),
+    date_text_cells,
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=12),
+)
+
+
+def _put(sheet: Any, r: int, c: int, value: Any, date: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, tuple):  # an error cell: a formula whose cached value is the error
+        sheet.write_formula(r, c, "=NA()", None, value[1])
+    elif isinstance(value, bool):
+        sheet.write_boolean(r, c, value)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(r, c, value, date)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), date)
+    elif isinstance(value, int | float):
+        sheet.write_number(r, c, value)
+    else:
+        sheet.write_string(r, c, value)
+
+
+@settings(
+    max_examples=int(os.environ.get("SAFEGUARD_TIME_FUZZ_EXAMPLES", "40")),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    rows=st.lists(st.tuples(_cells, _cells, _cells), min_size=0, max_size=25),
+    empty=st.sets(st.integers(min_value=0, max_value=30), max_size=4),
+    date1904=st.booleans(),
+)
+# Found by the test: calamine reads 1.797...e308 as infinite, which xlsxwriter would have
+# written as the formula =1/0.
+@example(rows=[(None, None, 1.7976931348623155e308)], empty=set(), date1904=False)
+def test_drawn_workbooks_never_crash_and_lose_no_row(
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[tuple[Any, Any, Any]],
+    empty: set[int],
+    date1904: bool,
+) -> None:
+    folder = tmp_path_factory.mktemp("drawn")
+    path = folder / "drawn.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"date_1904": date1904, "strings_to_formulas": False})
+    sheet = book.add_worksheet("Drawn")
+    date = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    sheet.write_row(0, 0, ["id", "referral", "completed"])
+    where: dict[str, int] = {}  # the spreadsheet row of each case
+    r = 1
+    for i, (a, b, c) in enumerate(rows):
+        while r - 1 in empty:  # empty rows between cases: not rows
+            r += 1
+        ident = f"case {i}"
+        sheet.write_string(r, 0, ident)
+        _put(sheet, r, 1, a, date)
+        _put(sheet, r, 2, b, date)
+        _put(sheet, r, 3, c, date)  # a fourth column with no name
+        where[ident] = r + 1
+        r += 1
+    book.close()
+    out, errors = folder / "out.xlsx", folder / "errors.csv"
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["scan", str(path), *CHECK, *AS_OF, "-o", str(out), "--errors", str(errors)])
+    assert code in (0, 2), err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    if code == 2:
+        assert "not dates" in err.getvalue(), err.getvalue()  # a column of true/false only
+        return
+    written = openpyxl.load_workbook(out)["Caseload"]
+    ids = [row[0].value for row in written.iter_rows(min_row=2)]
+    assert ids == list(where)  # every case, in order; no empty row became one
+    assert not any(c.data_type == "f" for row in written.iter_rows() for c in row)
+    for e in _rows(errors):
+        col = {"referral": "B", "completed": "C"}[e["column"]]
+        assert e["cell"] == f"Drawn!{col}{e['line']}"
+        assert int(e["line"]) in where.values()

@@ -24,6 +24,7 @@ How cells are read:
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import os
 import re
 import shutil
@@ -447,7 +448,7 @@ class _Book:
                     "strings_to_formulas": False,
                     "strings_to_numbers": False,
                     "strings_to_urls": False,
-                    "nan_inf_to_errors": True,
+                    "nan_inf_to_errors": False,  # never a formula: such numbers are text
                 },
             )
             self._sheet = self._book.add_worksheet(sheet)
@@ -493,6 +494,11 @@ class _Book:
     def discard(self) -> None:
         """Remove the partial workbook and xlsxwriter's temporary files."""
         try:
+            book = getattr(self, "_book", None)
+            for sheet in book.worksheets() if book is not None else ():
+                row_data = getattr(sheet, "row_data_fh", None)  # constant-memory rows
+                if row_data is not None:
+                    row_data.close()
             self._fh.close()
         finally:
             shutil.rmtree(self._tmp, ignore_errors=True)
@@ -597,13 +603,22 @@ class WorkbookWriter(_Book):
                     method(r, c, v, fmt)
         self._row += n
 
+    def _write_float(self, r: int, c: int, value: float, fmt: Any) -> None:
+        """A number; one a workbook cannot hold (infinite, not a number) as its text."""
+        if math.isfinite(value):
+            self._sheet.write_number(r, c, value, fmt)
+        else:
+            self._write_text(r, c, str(value), fmt)
+
     def _write_cell(self, r: int, c: int, value: Any, fmt: Any) -> None:
         """An input workbook's cell as it was: a date, a number, a truth value or text."""
         t = type(value)
         if t is str:
             if value:
                 self._write_text(r, c, value, None)
-        elif t is float or t is int:
+        elif t is float:
+            self._write_float(r, c, value, None)
+        elif t is int:
             self._sheet.write_number(r, c, value)
         elif t is bool:
             self._sheet.write_boolean(r, c, value)
@@ -622,7 +637,7 @@ class WorkbookWriter(_Book):
         else:
             self._write_text(r, c, _cell_text(value) or "", None)
 
-    def _prepare(self, pa: Any, col: Any) -> tuple[list[Any], Any, Any]:
+    def _prepare(self, pa: Any, col: Any) -> tuple[list[Any], Any, Any]:  # noqa: PLR0911 - by kind
         """A column's cells as Python values, the sheet method that writes them, a format."""
         sheet, t = self._sheet, col.type
         if pa.types.is_dictionary(t):
@@ -637,8 +652,10 @@ class WorkbookWriter(_Book):
             return self._serials(days, col), sheet.write_number, self._fmt_datetime
         if pa.types.is_boolean(t):
             return col.to_pylist(), sheet.write_boolean, None
-        if pa.types.is_integer(t) or pa.types.is_floating(t):
+        if pa.types.is_integer(t):
             return col.to_pylist(), sheet.write_number, None
+        if pa.types.is_floating(t):
+            return col.to_pylist(), self._write_float, None
         if pa.types.is_string(t) or pa.types.is_large_string(t):
             return col.to_pylist(), self._write_text, None
         values = [
