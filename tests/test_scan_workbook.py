@@ -572,17 +572,17 @@ _cells = st.one_of(
 )
 
 
-def _put(sheet: Any, r: int, c: int, value: Any, date: Any) -> None:
+def _put(sheet: Any, r: int, c: int, value: Any, formats: tuple[Any, Any]) -> None:
     if value is None:
         return
     if isinstance(value, tuple):  # an error cell: a formula whose cached value is the error
         sheet.write_formula(r, c, "=NA()", None, value[1])
     elif isinstance(value, bool):
         sheet.write_boolean(r, c, value)
-    elif isinstance(value, dt.datetime):
-        sheet.write_datetime(r, c, value, date)
-    elif isinstance(value, dt.date):
-        sheet.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), date)
+    elif isinstance(value, dt.datetime):  # a date-time format: read as a date-time
+        sheet.write_datetime(r, c, value, formats[1])
+    elif isinstance(value, dt.date):  # a date format: read as a date
+        sheet.write_datetime(r, c, dt.datetime(value.year, value.month, value.day), formats[0])
     elif isinstance(value, int | float):
         sheet.write_number(r, c, value)
     else:
@@ -601,6 +601,12 @@ def _put(sheet: Any, r: int, c: int, value: Any, date: Any) -> None:
 # Found by the test: calamine reads 1.797...e308 as infinite, which xlsxwriter would have
 # written as the formula =1/0.
 @example(rows=[(None, None, 1.7976931348623155e308)], empty=set(), date1904=False)
+# A date and a date-time in one column (found by hand: Arrow's timestamps refused dates).
+@example(
+    rows=[(D(2024, 3, 8), None, None), (dt.datetime(2024, 3, 8, 9, 30), None, None)],
+    empty=set(),
+    date1904=False,
+)
 def test_drawn_workbooks_never_crash_and_lose_no_row(
     tmp_path_factory: pytest.TempPathFactory,
     rows: list[tuple[Any, Any, Any]],
@@ -611,7 +617,10 @@ def test_drawn_workbooks_never_crash_and_lose_no_row(
     path = folder / "drawn.xlsx"
     book = xlsxwriter.Workbook(str(path), {"date_1904": date1904, "strings_to_formulas": False})
     sheet = book.add_worksheet("Drawn")
-    date = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    date = (
+        book.add_format({"num_format": "dd/mm/yyyy"}),
+        book.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+    )
     sheet.write_row(0, 0, ["id", "referral", "completed"])
     where: dict[str, int] = {}  # the spreadsheet row of each case
     r = 1

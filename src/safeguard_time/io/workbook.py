@@ -376,7 +376,8 @@ def _column(values: Sequence[Any]) -> tuple[Any, bool]:
             v.time() == _MIDNIGHT for v in present if type(v) is _dt.datetime
         ):
             return pa.array(present, type=pa.date32()), False
-        return pa.array(present, type=pa.timestamp("us")), False
+        timed = [None if v is None else _as_datetime(v) for v in present]
+        return pa.array(timed, type=pa.timestamp("us")), False
     if kinds <= {float, int}:
         nums = np.array([None if v == "" else v for v in values], dtype=np.float64)
         whole = np.isnan(nums) | ((nums == np.floor(nums)) & (np.abs(nums) < 2**53))
