@@ -934,7 +934,11 @@ def _open_source(
     if kind == "xlsx":
         assert opts is not None
         return workbook.WorkbookSource(
-            path, sheet=opts.sheet, header_row=opts.header_row, block_rows=block_size // 100
+            path,
+            sheet=opts.sheet,
+            header_row=opts.header_row,
+            block_rows=block_size // 100,
+            keep_cells=_is_xlsx(opts.output),
         )
     if kind == "parquet":
         return _ParquetSource(path, block_size)

@@ -214,14 +214,23 @@ class WorkbookSource(_Source):
     ``sheet`` is a sheet's name or its position (``"1"`` is the first sheet; a sheet whose
     name is the text wins); ``header_row`` is the spreadsheet row of the column names, and
     the rows under it are the caseload.  Each row carries its spreadsheet row number.
+    ``keep_cells``: keep the cells of columns mixing kinds for :meth:`raw_cells` (a workbook
+    written from this one).
     """
 
     def __init__(
-        self, path: str, *, sheet: str | None = None, header_row: int = 1, block_rows: int
+        self,
+        path: str,
+        *,
+        sheet: str | None = None,
+        header_row: int = 1,
+        block_rows: int,
+        keep_cells: bool = True,
     ) -> None:
         calamine = _calamine()
         self.path = path
         self._rows_per_block = max(block_rows, 1)
+        self._keep_cells = keep_cells
         if os.path.isdir(path):
             raise ScanError(f"{path}: is a directory, not a file")
         if not os.path.exists(path):
@@ -298,7 +307,9 @@ class WorkbookSource(_Source):
         arrays = [array for array, _ in read]
         # Columns mixing kinds are text for the scan; their cells are kept as they were,
         # for a workbook written from this one (raw_cells).
-        self._mixed = {c: columns[c] for c, (_, mixed) in enumerate(read) if mixed}
+        self._mixed = {
+            c: columns[c] for c, (_, mixed) in enumerate(read) if mixed and self._keep_cells
+        }
         self.schema = pa.schema(
             [pa.field(n, a.type) for n, a in zip(self.names, arrays, strict=True)]
         )
