@@ -196,6 +196,26 @@ def test_merged_cells_over_the_header_and_a_header_lower_down(
     assert "row 9 is empty: expected the column names there" in err
 
 
+def test_a_table_away_from_a1_names_its_own_cells(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "offset.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Cases")
+    ws.write_row(2, 2, ["id", "referral", "completed"])  # C3:E3, columns A and B empty
+    ws.write_row(3, 2, ["a", "08/03/2024", "2024-05-15"])
+    ws.write_row(4, 2, ["b", "08/03/2024", "15/05/24"])
+    ws.write_string(4, 6, "a note in G5, under no name")
+    wb.close()
+    out = tmp_path / "out.csv"
+    code, err, errors = _scan(capsys, path, out, *CHECK, *AS_OF, "--header-row", "3")
+    assert code == 0, err
+    rows = _rows(out)
+    assert list(rows[0])[:4] == ["id", "referral", "completed", ""]  # F is empty: no column
+    assert rows[1][""] == "a note in G5, under no name"
+    assert [(e["line"], e["cell"]) for e in errors] == [("5", "Cases!E5")]
+
+
 def test_strict_names_the_first_bad_cell(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

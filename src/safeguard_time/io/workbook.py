@@ -293,22 +293,27 @@ class WorkbookSource(_Source):
             )
         header = grid[header_row - 1]
         body = grid[header_row:]
-        # Columns past the last named one that hold nothing are not columns.
-        width = len(header)
-        while width and header[width - 1] == "" and all(r[width - 1] == "" for r in body):
-            width -= 1
-        self.names = [_cell_text(v) or "" for v in header[:width]]
         # Empty rows (trailing ones included) are not rows.
         keep = [i for i, row in enumerate(body) if row.count("") != len(row)]
         rows = [body[i] for i in keep]
         self._lines = np.array(keep, dtype=np.int64) + header_row + 1
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
-        read = [_column(col) for col in columns[:width]]
+        columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+        # Columns with no name that hold nothing (beside the table, under a merged title)
+        # are not columns; the others keep their place in the sheet for naming cells.
+        self._sheet_columns = [
+            c
+            for c, name in enumerate(header)
+            if name != "" or columns[c].count("") != len(columns[c])
+        ]
+        self.names = [_cell_text(header[c]) or "" for c in self._sheet_columns]
+        read = [_column(columns[c]) for c in self._sheet_columns]
         arrays = [array for array, _ in read]
         # Columns mixing kinds are text for the scan; their cells are kept as they were,
-        # for a workbook written from this one (raw_cells).
+        # for a workbook written from this one (raw_cells), by position in the table.
         self._mixed = {
-            c: columns[c] for c, (_, mixed) in enumerate(read) if mixed and self._keep_cells
+            i: columns[c]
+            for i, (c, (_, mixed)) in enumerate(zip(self._sheet_columns, read, strict=True))
+            if mixed and self._keep_cells
         }
         self.schema = pa.schema(
             [pa.field(n, a.type) for n, a in zip(self.names, arrays, strict=True)]
@@ -330,7 +335,7 @@ class WorkbookSource(_Source):
 
     def place(self, line: int, column: str) -> str | None:
         """The cell of ``column`` in spreadsheet row ``line``: ``Cases!D17``."""
-        return cell_place(self.sheet, self.names.index(column), line)
+        return cell_place(self.sheet, self._sheet_columns[self.names.index(column)], line)
 
     def batches(self) -> Generator[tuple[Any, npt.NDArray[np.int64]], None, None]:
         """Yield (record batch, spreadsheet row number of each row)."""
