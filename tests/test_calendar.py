@@ -110,10 +110,21 @@ def test_substitute_days_listed_weekend_nominal_dates_not() -> None:
     assert names[D(2022, 9, 19)] == "State Funeral of Queen Elizabeth II"
 
 
-def test_shipped_table_equals_holidays_package_and_horizon() -> None:
+def test_shipped_table_holds_the_verified_years_only() -> None:
     table = load_shipped()
     assert table.verified_through == 2028
-    assert list(table.days) == from_holidays_package(table.first.year, table.last.year)
+    assert (table.first, table.last) == (D(1990, 1, 1), D(2099, 12, 31))
+    assert max(day for day, _ in table.days) == D(2028, 12, 26)
+    assert list(table.days) == from_holidays_package(1990, 2028)
+
+
+def test_projected_years_come_from_the_installed_holidays_package() -> None:
+    full = CAL.complete()
+    projected = {d: n for d, n in full.bank_holidays.items() if d.year > 2028}
+    assert projected == dict(from_holidays_package(2029, 2099))
+    assert CAL.bank_holidays[D(2030, 4, 22)] == "Easter Monday"  # read when asked for
+    assert full.projection == CAL.projection
+    assert CAL.projection is not None and CAL.projection.startswith("holidays ")
 
 
 def test_holidays_lists_only_weekdays_in_range() -> None:

@@ -245,3 +245,100 @@ def test_an_older_file_is_ignored_with_a_warning() -> None:
         warnings.simplefilter("ignore", StaleBankHolidaysWarning)
         # 8 May 2020 (VE day) stays a holiday: the old file's 4 May is ignored.
         assert not WorkingCalendar.from_govuk(old).is_working_day(D(2020, 5, 8))
+
+
+# --- projections: the years after the verified horizon, from the installed holidays --------
+
+
+def test_a_newer_holidays_package_improves_the_projection() -> None:
+    # A process whose installed holidays is a later release (patched in, before the package
+    # is first read): one more day in 2031, and a new version number.
+    code = (
+        "import datetime as dt, warnings\n"
+        "import holidays\n"
+        "real = holidays.country_holidays\n"
+        "def newer(*args, **kwargs):\n"
+        "    found = real(*args, **kwargs)\n"
+        "    if 2031 in found.years:\n"
+        "        found[dt.date(2031, 6, 20)] = 'Invented Jubilee'  # a Friday\n"
+        "    return found\n"
+        "holidays.country_holidays = newer\n"
+        "holidays.__version__ = '99.1'\n"
+        "import safeguard_time as s\n"
+        "from safeguard_time import bulk\n"
+        "cal = s.england_and_wales()\n"
+        "warnings.simplefilter('error')\n"
+        "try:\n"
+        "    s.deadline('initial_cp_conference', dt.date(2031, 6, 2))\n"
+        "except s.errors.ProvisionalCalendarWarning as w:\n"
+        "    assert 'holidays 99.1' in str(w), w\n"
+        "warnings.simplefilter('ignore')\n"
+        # Mon 2 June 2031 + 15 working days.  Without the extra day: 3-6 June (4), 9-13 (9),
+        # 16-20 (14), Mon 23 (15).  With Fri 20 June off: Mon 23 is the 14th, Tue 24 the 15th.
+        "print(s.deadline('initial_cp_conference', dt.date(2031, 6, 2)).due)\n"
+        "print(bulk.deadlines('initial_cp_conference', [dt.date(2031, 6, 2)]).due[0])\n"
+        "print(cal.add_working_days(dt.date(2031, 6, 19), 1))\n"
+        "print(cal.bank_holidays[dt.date(2031, 6, 20)])\n"
+        "print(cal.projection)\n"
+        "print(cal.is_working_day(dt.date(2024, 6, 21)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "2031-06-24",
+        "2031-06-24",
+        "2031-06-23",
+        "Invented Jubilee",
+        "holidays 99.1, country GB, subdivision ENG",
+        "True",  # verified years are the shipped table's, whatever the package says
+    ]
+
+
+def test_projected_days_are_read_only_when_a_result_needs_them() -> None:
+    code = (
+        "import datetime as dt, sys, warnings\n"
+        "import safeguard_time as s\n"
+        "from safeguard_time import bulk\n"
+        "d = s.deadline('assessment', dt.date(2024, 3, 8))\n"
+        "assert d.due == dt.date(2024, 5, 15) and not d.provisional\n"
+        "assert d.assess(dt.date(2024, 5, 15)).status.value == 'met'\n"
+        "assert bulk.assess('assessment', [dt.date(2024, 3, 8)], [None],"
+        " as_of=dt.date(2026, 1, 5)).status_names().tolist() == ['open_overdue']\n"
+        "cal = s.england_and_wales()\n"
+        "assert cal.bank_holidays[dt.date(2028, 12, 26)] == 'Boxing Day'\n"
+        "assert 'holidays' not in sys.modules, 'imported before a projected year was asked for'\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        # Thu 18 April 2030 + 1: Good Friday 19 and Easter Monday 22 are projected holidays.
+        "    assert s.deadline('referral_decision', dt.date(2030, 4, 18)).due == dt.date(2030, 4, 23)\n"
+        "assert 'holidays' in sys.modules\n"
+        "assert 'projections (holidays ' in str(caught[0].message), caught[0].message\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_result_before_the_horizon_is_the_same_with_or_without_the_projection() -> None:
+    # A deadline made before any projected year was read, judged later against an end in a
+    # projected year: the judgement reads the projection (Easter 2030) and is provisional.
+    d = deadline("assessment", D(2024, 3, 8))
+    with pytest.warns(ProvisionalCalendarWarning):
+        late = d.assess(D(2030, 4, 23))
+    full = england_and_wales().complete()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        assert late.elapsed == full.working_days_between(D(2024, 3, 8), D(2030, 4, 23))
+        assert late.late == full.working_days_between(D(2024, 5, 15), D(2030, 4, 23))
+    assert late.provisional and not d.provisional

@@ -18,6 +18,7 @@ PUBLIC_MODULES = [
     "safeguard_time.excel",
     "safeguard_time.export",
     "safeguard_time.bulk",
+    "safeguard_time.returns",
 ]
 
 

@@ -11,12 +11,13 @@ ahead of time (``python -m safeguard_time._holiday_data``) rather than at import
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import sys
 
 import attrs
 
-__all__ = ["HolidayTable", "from_holidays_package", "load_shipped", "render_csv"]
+__all__ = ["HolidayTable", "from_holidays_package", "load_shipped", "projected_days", "render_csv"]
 
 SHIPPED_FILE = "bank_holidays_england_and_wales.csv"
 
@@ -117,6 +118,25 @@ def from_holidays_package(first_year: int, last_year: int) -> list[tuple[_dt.dat
     return out
 
 
+@functools.cache
+def projected_days(first_year: int, last_year: int) -> tuple[dict[_dt.date, str], str]:
+    """Projected bank holidays from the installed ``holidays`` package, and its name.
+
+    The days after the verified horizon: read at run time (not shipped), so that a newer
+    ``holidays`` improves the projection without a new release of this package.  Kept for
+    the process: the package takes a few tenths of a second to import and to project.
+
+    >>> days, source = projected_days(2030, 2030)
+    >>> days[_dt.date(2030, 4, 22)], source.startswith("holidays ")
+    ('Easter Monday', True)
+    """
+    import holidays  # noqa: PLC0415 - slow to import: only once a projected year is needed
+
+    version = getattr(holidays, "__version__", "(version unknown)")
+    days = dict(from_holidays_package(first_year, last_year))
+    return days, f"holidays {version}, country GB, subdivision ENG"
+
+
 def render_csv(first: _dt.date, last: _dt.date, verified_through: int, note: str) -> str:
     """Render the shipped file from the ``holidays`` package (see the module docs)."""
     from importlib.metadata import version  # noqa: PLC0415
@@ -129,7 +149,9 @@ def render_csv(first: _dt.date, last: _dt.date, verified_through: int, note: str
         f"# note: {note}",
         "date,name",
     ]
-    for day, name in from_holidays_package(first.year, last.year):
+    # Verified years only: later years are read from the installed holidays package at run
+    # time (projected_days), so that they improve when it does.
+    for day, name in from_holidays_package(first.year, verified_through):
         if first <= day <= last:
             lines.append(f"{day.isoformat()},{name}")
     return "\n".join(lines) + "\n"

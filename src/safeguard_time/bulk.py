@@ -393,9 +393,10 @@ def _same_length(a: DayColumn, b: DayColumn, names: str) -> None:
 
 
 def _warn_provisional(cal: WorkingCalendar, count: int, total: int) -> None:
+    source = f" ({cal.projection})" if cal.projection else ""
     warnings.warn(
         f"{count} of {total} results depend on {cal.name} bank holidays after "
-        f"{cal.verified_through}, which are projections, not the verified list "
+        f"{cal.verified_through}, which are projections{source}, not the verified list "
         "(see the provisional flags)",
         ProvisionalCalendarWarning,
         stacklevel=3,
@@ -477,6 +478,11 @@ def add_working_days(
             np.count_nonzero((result != NAT) & (np.maximum(result, s) > t.verified_last))
         )
     if provisional:
+        if cal._projection is not None:  # read the projected years, then count again
+            again = scalar_n if scalar_n is not None else n_arr
+            return add_working_days(
+                col, again, calendar=cal._projected(), convention=conv, errors=errors
+            )
         _warn_provisional(cal, provisional, len(col))
     return out
 
@@ -557,6 +563,10 @@ def working_days_between(
         good = ~mask[lo:hi]
         provisional += int(np.count_nonzero(good & (np.maximum(s, e) > t.verified_last)))
     if provisional:
+        if cal._projection is not None:  # read the projected years, then count again
+            return working_days_between(
+                a, b, calendar=cal._projected(), convention=conv, errors=errors
+            )
         _warn_provisional(cal, provisional, n)
     return np.ma.MaskedArray(data, mask=mask)
 
@@ -598,6 +608,8 @@ def is_working_day(
         mask[lo:hi] = ~inside
         provisional += int(np.count_nonzero(inside & (d > t.verified_last)))
     if provisional:
+        if cal._projection is not None:  # read the projected years, then look again
+            return is_working_day(col, calendar=cal._projected(), errors=errors)
         _warn_provisional(cal, provisional, n)
     return np.ma.MaskedArray(data, mask=mask)
 
@@ -649,6 +661,7 @@ def deadlines(
     plan = engine.plan(timescale, calendar, policy, phase, convention, extensions)
     col = to_days(starts, "starts")
     out = engine.deadline_columns(plan, col)
+    plan = out.plan  # the projected calendar's, when a row needed it
     _warn_rows(plan, out.provisional)
     return BulkDeadlines(
         timescale=timescale,
@@ -717,6 +730,7 @@ def assess(
         if as_of_day != NAT and not t.first <= as_of_day <= t.last:
             raise _range_error(plan.tables.calendar, None, "as_of", day_value(as_of_day))
     out = engine.assess_columns(plan, start_col, end_col, as_of_day, as_of_col)
+    plan = out.plan  # the projected calendar's, when a row needed it
     _warn_rows(plan, out.provisional)
     # One missing-value convention: counts are masked where there is no count.
     # (The mask is shared by both counts, so it is read-only.)

@@ -19,7 +19,7 @@ import functools
 import operator
 import os
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, SupportsIndex
 
@@ -323,6 +323,59 @@ class _Table:
         return self._arrays
 
 
+class _Projection:
+    """The projected years of a calendar, still to be read from the ``holidays`` package.
+
+    ``view`` is the calendar's :attr:`~WorkingCalendar.bank_holidays`: the verified days
+    answer at once; asking for a later day, or for all of them, reads the projection.
+    """
+
+    __slots__ = ("full", "owner", "verified", "view")
+
+    def __init__(self, verified: Mapping[_date, str]) -> None:
+        self.verified = verified
+        self.full: WorkingCalendar | None = None
+        self.owner: WorkingCalendar | None = None
+        self.view = _HolidayView(self)
+
+
+class _HolidayView(Mapping[_date, str]):
+    """Bank holidays whose projected years are read only when asked for."""
+
+    __slots__ = ("_projection",)
+
+    def __init__(self, projection: _Projection) -> None:
+        self._projection = projection
+
+    def _all(self) -> Mapping[_date, str]:
+        owner = self._projection.owner
+        assert owner is not None
+        return owner._projected().bank_holidays
+
+    def _verified_only(self, key: object) -> bool:
+        owner = self._projection.owner
+        return isinstance(key, _date) and owner is not None and key <= owner.verified_until
+
+    def __getitem__(self, key: _date) -> str:
+        if self._verified_only(key):
+            return self._projection.verified[key]
+        return self._all()[key]
+
+    def __contains__(self, key: object) -> bool:
+        if self._verified_only(key):
+            return key in self._projection.verified
+        return key in self._all()
+
+    def __iter__(self) -> Iterator[_date]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __repr__(self) -> str:
+        return f"<bank holidays: {len(self._projection.verified)} verified, later years projected>"
+
+
 def _closure_map(closures: tuple[Holiday, ...]) -> dict[_date, str]:
     return {c.date: c.name for c in closures}
 
@@ -353,19 +406,33 @@ class WorkingCalendar:
     _table: _Table = attrs.field(repr=False, alias="_table")
     #: What a GOV.UK file changed (:meth:`from_govuk`); ``None`` for the shipped calendar.
     update: CalendarUpdate | None = attrs.field(default=None, repr=False)
+    #: The years after the verified horizon still to be read from the ``holidays`` package
+    #: (``None``: nothing left to read; see :attr:`projection`).
+    _projection: _Projection | None = attrs.field(default=None, repr=False, alias="_projection")
+    #: Where the bank holidays after the verified horizon come from (set when read).
+    _projected_from: str | None = attrs.field(default=None, repr=False, alias="_projected_from")
 
     # --- construction -------------------------------------------------------------------
 
     @classmethod
-    def from_table(cls, table: HolidayTable, *, name: str) -> WorkingCalendar:
+    def from_table(
+        cls, table: HolidayTable, *, name: str, project: bool = False
+    ) -> WorkingCalendar:
         """Build a calendar from a holiday table (see ``safeguard_time._holiday_data``).
 
+        With ``project``, the years after the table's verified horizon (up to its last
+        supported day) take their England & Wales bank holidays from the installed
+        ``holidays`` package, read the first time a result needs one of those years.
+
         >>> from safeguard_time._holiday_data import load_shipped
-        >>> WorkingCalendar.from_table(load_shipped(), name="E&W") == england_and_wales()
+        >>> cal = WorkingCalendar.from_table(load_shipped(), name="E&W", project=True)
+        >>> cal == england_and_wales()
         True
         """
         holidays = dict(table.days)
-        return cls._build(name, table.first, table.last, table.verified_through, holidays, ())
+        return cls._build(
+            name, table.first, table.last, table.verified_through, holidays, (), project=project
+        )
 
     @classmethod
     def from_govuk(cls, source: Any, *, name: str = "England & Wales") -> WorkingCalendar:
@@ -408,14 +475,26 @@ class WorkingCalendar:
                     f"{shipped.first.isoformat()} to {shipped.last.isoformat()}",
                     value=source,
                 )
+        # Compared with what the library would use without the file: projected days too.
         update = _compare(shipped.bank_holidays, days, first_year, last_year, where)
         holidays = {
-            d: n for d, n in shipped.bank_holidays.items() if not first_year <= d.year <= last_year
+            d: n
+            for d, n in shipped._own_holidays().items()
+            if not first_year <= d.year <= last_year
         }
         holidays.update(days)
         holidays = dict(sorted(holidays.items()))
         verified = max(shipped.verified_through, last_year)
-        return cls._build(name, shipped.first, shipped.last, verified, holidays, (), update)
+        return cls._build(
+            name,
+            shipped.first,
+            shipped.last,
+            verified,
+            holidays,
+            (),
+            update,
+            project=shipped._projects(),
+        )
 
     def compare_govuk(self, source: Any) -> CalendarUpdate:
         """What a GOV.UK ``bank-holidays.json`` would change in this calendar's bank holidays.
@@ -442,6 +521,9 @@ class WorkingCalendar:
         holidays: Mapping[_date, str],
         closures: tuple[Holiday, ...],
         update: CalendarUpdate | None = None,
+        *,
+        project: bool = False,
+        projected_from: str | None = None,
     ) -> WorkingCalendar:
         for day in holidays:
             if not first <= day <= last:
@@ -450,8 +532,81 @@ class WorkingCalendar:
         verified_last = min(_date(verified_through, 12, 31), last)
         table = _Table(first, last, nonworking, verified_last)
         # A read-only view: the table was built from these holidays and must stay their copy.
-        frozen = MappingProxyType(dict(holidays))
-        return cls(name, first, last, verified_through, frozen, closures, table, update)
+        frozen: Mapping[_date, str] = MappingProxyType(dict(holidays))
+        projection = None
+        if project and verified_last < last:
+            # Until the projected years are read, the table has weekends only after the
+            # horizon; any result that reads a day there is computed again on the full
+            # calendar (:meth:`_projected`), so no answer ever rests on the gap.
+            projection = _Projection(frozen)
+            frozen = projection.view
+        cal = cls(
+            name,
+            first,
+            last,
+            verified_through,
+            frozen,
+            closures,
+            table,
+            update,
+            projection,
+            projected_from,
+        )
+        if projection is not None:
+            projection.owner = cal
+        return cal
+
+    def _projects(self) -> bool:
+        """Whether the years after the verified horizon come from the ``holidays`` package."""
+        return self._projection is not None or self._projected_from is not None
+
+    def _own_holidays(self) -> Mapping[_date, str]:
+        """The bank holidays held without reading the ``holidays`` package."""
+        return self._projection.verified if self._projection is not None else self.bank_holidays
+
+    def _projected(self) -> WorkingCalendar:
+        """This calendar with the projected years read in (itself if nothing is left to read).
+
+        The first call imports the installed ``holidays`` package (``subdiv="ENG"``, weekdays
+        taken off only) for the years after the verified horizon; the result is kept.
+        """
+        projection = self._projection
+        if projection is None:
+            return self
+        if projection.full is None:
+            from safeguard_time._holiday_data import projected_days  # noqa: PLC0415
+
+            days, source = projected_days(self.verified_through + 1, self.last.year)
+            holidays = dict(projection.verified)
+            holidays.update(days)
+            projection.full = self._build(
+                self.name,
+                self.first,
+                self.last,
+                self.verified_through,
+                dict(sorted(holidays.items())),
+                self.closures,
+                self.update,
+                projected_from=source,
+            )
+        return projection.full
+
+    @property
+    def projection(self) -> str | None:
+        """Where the bank holidays after the verified horizon come from (``None``: no such years).
+
+        The installed ``holidays`` package, read when a result first needs those years;
+        results that rest on them are flagged provisional and name its version.
+
+        >>> cal = england_and_wales()
+        >>> cal.projection.startswith("holidays ")
+        True
+        """
+        if self._projected_from is not None:
+            return self._projected_from
+        if self._projection is None:
+            return None
+        return self._projected().projection
 
     def with_closures(self, dates: Iterable[DateLike], *, label: str) -> WorkingCalendar:
         """Return a new calendar in which ``dates`` are also non-working days.
@@ -488,9 +643,11 @@ class WorkingCalendar:
             self.first,
             self.last,
             self.verified_through,
-            self.bank_holidays,
+            self._own_holidays(),
             closures,
             self.update,
+            project=self._projection is not None,
+            projected_from=self._projected_from,
         )
 
     # --- equality: by what the calendar says, not by its internal arrays ---------------
@@ -498,6 +655,20 @@ class WorkingCalendar:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, WorkingCalendar):
             return NotImplemented
+        if self is other:
+            return True
+        if (self._projection is None) != (other._projection is None):
+            # One has read its projected years, the other not yet: they answer alike, but
+            # they are different tables (caches keyed by calendar must not mix them).
+            return False
+        if self._projection is not None and other._projection is not None:
+            # Both still to read the same projected years: equal by what they hold.
+            return (self.first, self.last, self.verified_through, self.closures) == (
+                other.first,
+                other.last,
+                other.verified_through,
+                other.closures,
+            ) and self._projection.verified == other._projection.verified
         return (self.first, self.last, self.verified_through, self.closures) == (
             other.first,
             other.last,
@@ -506,7 +677,8 @@ class WorkingCalendar:
         ) and self.bank_holidays == other.bank_holidays
 
     def __hash__(self) -> int:
-        return hash((self.first, self.last, self.verified_through, self.closures))
+        pending = self._projection is not None
+        return hash((self.first, self.last, self.verified_through, self.closures, pending))
 
     @property
     def verified_until(self) -> _date:
@@ -573,11 +745,22 @@ class WorkingCalendar:
     def _warn_provisional(self, *offsets: int) -> None:
         if max(offsets) > self._table.verified_last:
             warnings.warn(
-                f"this result depends on {self.name} bank holidays after {self.verified_through}, "
-                "which are projections, not the verified list",
+                self.provisional_words(),
                 ProvisionalCalendarWarning,
                 stacklevel=3,
             )
+
+    def provisional_words(self) -> str:
+        """What a provisional result is told: which years are projected, and from what.
+
+        >>> print(england_and_wales().provisional_words())  # doctest: +ELLIPSIS
+        this result depends on England & Wales bank holidays after 2028, which are projections (holidays ...), not the verified list
+        """
+        source = f" ({self.projection})" if self.projection else ""
+        return (
+            f"this result depends on {self.name} bank holidays after {self.verified_through}, "
+            f"which are projections{source}, not the verified list"
+        )
 
     def _closures_in(self, lo: int, hi: int) -> tuple[Holiday, ...]:
         if not self.closures:
@@ -603,6 +786,8 @@ class WorkingCalendar:
         """
         o = self._offset(day)
         if o > self._table.verified_last:
+            if self._projection is not None:
+                return self._projected().is_working_day(day)
             self._warn_provisional(o)
         return bool(self._table.working[o])
 
@@ -642,8 +827,15 @@ class WorkingCalendar:
             raise InvalidOptionError("n", n, f"{n!r} is not a count of working days")
         n = operator.index(n)
         o = self._offset(day)
-        r = self._add(o, n, convention)
+        try:
+            r = self._add(o, n, convention)
+        except CalendarRangeError:
+            if self._projection is None:
+                raise
+            r = t.n_days  # past the end: the full calendar says whether it really is
         if r > t.verified_last or o > t.verified_last:
+            if self._projection is not None:
+                return self._projected().add_working_days(day, n, convention=convention)
             self._warn_provisional(o, r)
         return _fromordinal(r + t.first_ord)
 
@@ -665,6 +857,8 @@ class WorkingCalendar:
         a = self._offset(start, "start")
         b = self._offset(end, "end")
         if a > self._table.verified_last or b > self._table.verified_last:
+            if self._projection is not None:
+                return self._projected().working_days_between(start, end, convention=convention)
             self._warn_provisional(a, b)
         return self._between(a, b, convention)
 
@@ -684,6 +878,8 @@ class WorkingCalendar:
         b = self._offset(end, "end")
         t = self._table
         if a > t.verified_last or b > t.verified_last:
+            if self._projection is not None:
+                return self._projected().networkdays(start, end)
             self._warn_provisional(a, b)
         if b >= a:
             return t.cum[b] - t.cum[a] + t.working[a]
@@ -709,6 +905,8 @@ class WorkingCalendar:
                 f"direction must be 'forward' or 'backward', got {direction!r}",
             )
         if r > self._table.verified_last or o > self._table.verified_last:
+            if self._projection is not None:
+                return self._projected().roll(day, direction)
             self._warn_provisional(o, r)
         return self._day(r)
 
@@ -728,6 +926,8 @@ class WorkingCalendar:
         a = self._offset(start, "start")
         b = self._offset(end, "end")
         if b > self._table.verified_last:
+            if self._projection is not None:
+                return self._projected().holidays(start, end)
             self._warn_provisional(b)
         return self._holidays_in(a, b)
 
@@ -775,6 +975,18 @@ class WorkingCalendar:
         """
         return self._table.arrays
 
+    def complete(self) -> WorkingCalendar:
+        """This calendar with every projected year read in (itself when none are left).
+
+        The calendar's own answers read the projected years when they need them; whole-table
+        users (exports, :meth:`table_arrays` over the years after the horizon) take this.
+
+        >>> full = england_and_wales().complete()
+        >>> full.verified_through, full.projection == england_and_wales().projection
+        (2028, True)
+        """
+        return self._projected()
+
 
 _EVENT_DAY_ZERO = Convention.EVENT_DAY_ZERO
 
@@ -793,7 +1005,7 @@ def england_and_wales_shipped() -> WorkingCalendar:
     >>> england_and_wales_shipped().update is None
     True
     """
-    return WorkingCalendar.from_table(load_shipped(), name="England & Wales")
+    return WorkingCalendar.from_table(load_shipped(), name="England & Wales", project=True)
 
 
 @functools.cache

@@ -235,6 +235,55 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_returns(args: argparse.Namespace) -> int:
+    from safeguard_time import returns  # noqa: PLC0415 - the readers load on demand
+    from safeguard_time.io import scan as _scan  # noqa: PLC0415
+
+    _scan.REPLACED.clear()
+    try:
+        _scan.check_paths(
+            {"--output": args.output, "--errors": args.errors, "--report": args.report},
+            {f"input {p}": p for p in args.inputs} | {"--policy": args.policy},
+        )
+        policy = _scan.load_policy(args.policy) if args.policy else None
+        calendar = _calendar(args)
+        data = returns.read_returns(args.inputs, args.kind)
+        table = returns.timeliness(
+            data, as_of=args.as_of, policy=policy, convention=args.convention, calendar=calendar
+        )
+        table.write_csv(args.output)
+        _scan.REPLACED.append(args.output)
+        if args.errors:
+            returns.write_problems(args.errors, table.problems)
+            _scan.REPLACED.append(args.errors)
+        summary = returns.summarise(
+            table, inputs=args.inputs, output=args.output, errors_path=args.errors,
+            calendar=calendar,
+        )  # fmt: skip
+        if args.report:
+            returns.write_report(args.report, summary)
+            _scan.REPLACED.append(args.report)
+    except _scan.ScanError as exc:
+        print(f"safeguard-time: error: {_scan.printable(str(exc))}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        print(_scan.printable(summary.text()), file=sys.stderr)
+        findings = sum(p.kind == "finding" for p in table.problems)
+        print(
+            f"problems: {len(table.problems) - findings} errors, {findings} findings"
+            + (
+                f" (listed in {args.errors})"
+                if args.errors
+                else " (give --errors FILE to list them)"
+            ),
+            file=sys.stderr,
+        )
+    return 0
+
+
 def _cmd_example(args: argparse.Namespace) -> int:
     import shutil  # noqa: PLC0415
 
@@ -502,6 +551,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--block-size", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_scan)
+
+    p = sub.add_parser(
+        "returns",
+        parents=[conv],
+        help="timeliness from statutory returns: the CIN census, SSDA903 (Annex A to come)",
+        description="Read CIN census XML files and SSDA903 tables (CSV files or a folder), "
+        "judge every assessment, initial conference and review they record, and write one "
+        "long table: child_id, measure, start, end, due, elapsed, status, late, rule, source. "
+        "Unreadable elements and data-quality findings go to --errors.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="the return files")
+    p.add_argument(
+        "--kind",
+        choices=("cin", "ssda903", "annex-a"),
+        help="the kind of every input (default: from each file: .xml census, .csv 903)",
+    )
+    p.add_argument(
+        "--as-of",
+        type=_date_arg,
+        required=True,
+        help="judge outstanding events as of this date where the return has no reference date "
+        "(the census's own ReferenceDate is used for census events)",
+    )
+    p.add_argument("-o", "--output", required=True, help="the long table (CSV)")
+    p.add_argument("--errors", metavar="FILE", help="write the problems and findings (CSV) here")
+    p.add_argument("--report", metavar="FILE", help="write an HTML report here")
+    p.add_argument("--policy", metavar="FILE", help="a council policy (TOML or JSON)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary")
+    p.set_defaults(func=_cmd_returns)
 
     p = sub.add_parser(
         "example",

@@ -69,12 +69,7 @@ def _day(value: DateLike | None) -> _dt.date | None:
 
 
 def _warn(cal: WorkingCalendar) -> None:
-    warnings.warn(
-        f"this result depends on {cal.name} bank holidays after {cal.verified_through}, "
-        "which are projections, not the verified list",
-        ProvisionalCalendarWarning,
-        stacklevel=3,
-    )
+    warnings.warn(cal.provisional_words(), ProvisionalCalendarWarning, stacklevel=3)
 
 
 @attrs.frozen(repr=False)
@@ -309,7 +304,7 @@ class Deadline:
         if self.provisional:
             parts.append(
                 f"Provisional: depends on bank holidays after {cal.verified_through}, which are "
-                "projections."
+                f"projections ({cal.projection})."
             )
         return " ".join(parts)
 
@@ -338,6 +333,10 @@ class Deadline:
         p = self._plan
         elapsed, code, late, m = engine.judge(p, self._index, end_day, as_of_day)
         if m > p.verified_index:
+            full = engine.projected(p)
+            if full is not None:  # the projected years are read, and the case judged again
+                p = full
+                elapsed, code, late, m = engine.judge(p, self._index, end_day, as_of_day)
             _warn(p.tables.calendar)
         t = _new(Timeliness)
         _set(t, "timescale", p.timescale)
@@ -508,12 +507,15 @@ def deadline(
     i = day.toordinal() - p.ord_base
     if not (p.first_index <= i <= p.last_index and not p.code_list[i]):
         i = engine.start(p, day)  # raises: out of range, no rule, due date out of range
+    if i > p.verified_index or p.due_list[i] - p.tables.base > p.verified_index:
+        full = engine.projected(p)
+        if full is not None:  # the projected years are read, and the deadline is computed again
+            p, i = full, engine.start(full, day)
+        _warn(p.tables.calendar)
     d = _new(Deadline)
     _set(d, "_plan", p)
     _set(d, "start", day)
     _set(d, "_index", i)
-    if i > p.verified_index or p.due_list[i] - p.tables.base > p.verified_index:
-        _warn(p.tables.calendar)
     return d
 
 

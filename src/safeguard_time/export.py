@@ -260,6 +260,8 @@ def _prepare(start: Any, end: Any, calendar: WorkingCalendar | None, closures: C
         raise EventOrderError(
             f"end {b_day.isoformat()} is before start {a_day.isoformat()}", value=b_day
         )
+    if b_day > cal.verified_until:
+        cal = cal.complete()  # the projected years read in (from the installed holidays)
     a = (a_day - cal.first).days
     b = (b_day - cal.first).days + 1
     working, cum, _ = cal.table_arrays()
@@ -293,8 +295,8 @@ def _warn_if_provisional(export: _Export, stacklevel: int = 3) -> None:
         cal = export.calendar
         warnings.warn(
             f"{export.n_provisional} exported days are after {cal.verified_through}, where "
-            f"{cal.name} bank holidays are projections, not the verified list; they are "
-            "flagged in the 'provisional' column",
+            f"{cal.name} bank holidays are projections ({cal.projection}), not the verified "
+            "list; they are flagged in the 'provisional' column",
             ProvisionalCalendarWarning,
             stacklevel=stacklevel,
         )

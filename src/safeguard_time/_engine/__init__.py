@@ -110,6 +110,20 @@ def plan(
     return found
 
 
+def projected(p: RulePlan) -> RulePlan | None:
+    """``p`` on its calendar with the projected years read in (``None``: none left to read).
+
+    A plan is made on the calendar as it is; until its projected years are read (from the
+    installed ``holidays`` package) they hold weekends only.  Answers that read no day after
+    the verified horizon are the same either way (a later holiday cannot move an earlier
+    count); the rest are computed again on this plan.
+    """
+    cal = p.tables.calendar
+    if cal._projection is None:
+        return None
+    return plan(p.timescale, cal._projected(), p.policy, p.phase, p.convention, p.extensions)
+
+
 # --- errors -------------------------------------------------------------------------------
 
 
@@ -229,10 +243,14 @@ class ColumnResult:
         "error_rows",
         "last_working_day",
         "late",
+        "plan",
         "provisional",
         "rule",
         "status",
     )
+
+    #: The plan the result was computed on (the projected calendar's, when it needed it).
+    plan: RulePlan
 
     due: npt.NDArray[np.datetime64]
     last_working_day: npt.NDArray[np.datetime64]
@@ -250,7 +268,10 @@ def deadline_columns(p: RulePlan, starts: DayColumn) -> ColumnResult:
     out = k.deadlines_kernel(p, starts)
     if starts.bad:
         out.errors.set(np.fromiter(starts.bad, np.int64, len(starts.bad)), c.START_NOT_DATE)
+    if out.provisional.any() and (full := projected(p)) is not None:
+        return deadline_columns(full, starts)
     res = ColumnResult()
+    res.plan = p
     res.due = out.due
     res.last_working_day = out.last_working_day
     res.rule = out.rule
@@ -284,6 +305,8 @@ def assess_columns(
     error code says so (the start's problem first, then the end's, then the as-of date's).
     """
     out = k.assess_kernel(p, starts, ends, as_of, as_of_col)
+    if out.provisional.any() and (full := projected(p)) is not None:
+        return assess_columns(full, starts, ends, as_of, as_of_col)
     if ends is not None and ends.bad:
         rows = _start_ok(p, starts, list(ends.bad))
         out.errors.set(rows, c.END_NOT_DATE)
@@ -316,6 +339,7 @@ def assess_columns(
             keep[np.flatnonzero(candidate)[na]] = False
             rows, codes = rows[keep], codes[keep]
     res = ColumnResult()
+    res.plan = p
     res.due = out.due
     res.elapsed = out.elapsed
     res.status = out.status
@@ -348,4 +372,4 @@ def column_row_error(
     return err.at(row=row, column=col)
 
 
-__all__ += ["ColumnResult", "column_row_error", "day_of"]
+__all__ += ["ColumnResult", "column_row_error", "day_of", "projected"]

@@ -12,6 +12,7 @@ import html
 import os
 from typing import TYPE_CHECKING
 
+from safeguard_time.io._replace import replacing
 from safeguard_time.io.scan import HISTOGRAM_CAP, STATUS_LABELS, CheckSummary, ScanSummary
 
 if TYPE_CHECKING:
@@ -108,22 +109,14 @@ def render_report(summary: ScanSummary, *, title: str | None = None) -> str:
     return "\n".join(parts) + "\n"
 
 
-def write_report(path: str, summary: ScanSummary) -> None:
+def write_report(path: str, summary: ScanSummary, *, title: str | None = None) -> None:
     """Write the report to ``path`` (replaced whole, never left half-written).
 
-    ``OSError`` names ``path`` when the file cannot be written.
+    ``title`` heads the page (default: the scan's own).  ``OSError`` names ``path`` when
+    the file cannot be written.
     """
-    folder, base = os.path.split(os.path.abspath(path))
-    partial = os.path.join(folder, f".{base}.partial-{os.getpid()}")
-    try:
-        with open(partial, "w", encoding="utf-8") as fh:
-            fh.write(render_report(summary))
-        os.replace(partial, path)
-    except OSError as exc:
-        raise OSError(exc.errno, exc.strerror, path) from None
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
+    with replacing(path) as fh:
+        fh.write(render_report(summary, title=title))
 
 
 def _summary_table(summary: ScanSummary) -> str:

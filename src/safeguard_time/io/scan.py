@@ -191,6 +191,45 @@ class CheckSummary:
         """The timescale id."""
         return self.check.timescale
 
+    def add(
+        self,
+        status: npt.NDArray[np.int8],
+        elapsed: npt.NDArray[np.int32],
+        end: npt.NDArray[np.int64],
+        rule: npt.NDArray[np.integer[Any]],
+        rule_ids: tuple[str, ...],
+        provisional: npt.NDArray[np.bool_],
+    ) -> None:
+        """Count a block of results: status codes, elapsed days, end days, rule codes.
+
+        The one place a scan's, or a statutory return's, results become the summary's and
+        the report's numbers.  ``end`` holds days since 1970 (NaT where open); ``rule``
+        indexes ``rule_ids`` (-1: none).
+        """
+        if not self.rule_ids:
+            self.rule_ids = rule_ids
+            self.rule_rows = np.zeros(len(rule_ids), np.int64)
+        self.counts += np.bincount(_label_index(status), minlength=len(STATUS_LABELS))
+        completed = (status == MET) | (status == MISSED)
+        # A negative duration (a weekend case under the next-working-day convention) is
+        # counted with the same-day cases, as the duration bins count it.
+        self.histogram += np.bincount(
+            np.clip(elapsed[completed], 0, HISTOGRAM_CAP).astype(np.intp),
+            minlength=HISTOGRAM_CAP + 1,
+        )
+        if completed.any():
+            month = end[completed].view("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+            index = month + 1970 * 12 - _FIRST_MONTH
+            keep = (index >= 0) & (index < _MONTHS)
+            met = status[completed] == MET
+            self.met_by_month += np.bincount(index[keep & met], minlength=_MONTHS)[:_MONTHS]
+            self.missed_by_month += np.bincount(index[keep & ~met], minlength=_MONTHS)[:_MONTHS]
+            rules_done = rule[completed]
+            rules_done = rules_done[rules_done >= 0].astype(np.intp)
+            self.rule_rows += np.bincount(rules_done, minlength=len(rule_ids))[: len(rule_ids)]
+        self._add_bins(elapsed, completed)
+        self.provisional += int(np.count_nonzero(provisional & (status != NOT_APPLICABLE)))
+
     def status_counts(self) -> dict[str, int]:
         """Rows per status value, in :data:`STATUS_LABELS` order."""
         return {label: int(c) for label, c in zip(STATUS_LABELS, self.counts, strict=True)}
@@ -1600,40 +1639,13 @@ def _assess(
             convention=opts.convention,
             calendar=opts.calendar,
         )
-    if not summary.rule_ids:
-        summary.rule_ids = res.rule_ids
-        summary.rule_rows = np.zeros(len(res.rule_ids), np.int64)
-
     # The engine decided every status (not_applicable and as-of before the start included).
     status = res.status
-    error = status == ERROR
-    row_error |= error
+    row_error |= status == ERROR
     # Problems of the check itself; a cell that is not a date is reported once, by the caller.
     _problems(check, res, problems)
-    # Counts for the summary and the report.
-    summary.counts += np.bincount(_label_index(status), minlength=len(STATUS_LABELS))
-    completed = (status == MET) | (status == MISSED)
     elapsed = np.ma.getdata(res.elapsed)
-    # A negative duration (a weekend case under the next-working-day convention) is counted
-    # with the same-day cases, as the duration bins count it.
-    summary.histogram += np.bincount(
-        np.clip(elapsed[completed], 0, HISTOGRAM_CAP).astype(np.intp),
-        minlength=HISTOGRAM_CAP + 1,
-    )
-    if completed.any():
-        month = e[completed].view("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-        index = month + 1970 * 12 - _FIRST_MONTH
-        keep = (index >= 0) & (index < _MONTHS)
-        met = status[completed] == MET
-        summary.met_by_month += np.bincount(index[keep & met], minlength=_MONTHS)[:_MONTHS]
-        summary.missed_by_month += np.bincount(index[keep & ~met], minlength=_MONTHS)[:_MONTHS]
-        rules_done = res.rule[completed]
-        rules_done = rules_done[rules_done >= 0].astype(np.intp)
-        summary.rule_rows += np.bincount(rules_done, minlength=len(res.rule_ids))[
-            : len(res.rule_ids)
-        ]
-    summary._add_bins(elapsed, completed)
-    summary.provisional += int(np.count_nonzero(res.provisional & (status != NOT_APPLICABLE)))
+    summary.add(status, elapsed, e, res.rule, res.rule_ids, res.provisional)
 
     # The five columns are made by the writer's thread (see _Added.columns).
     return _Added(
