@@ -143,6 +143,29 @@ def test_date_cells_serials_and_text_read_as_the_one_grammar(
     assert "rows read: 7" in err
 
 
+@pytest.mark.parametrize("date1904", [False, True], ids=["1900", "1904"])
+def test_a_column_of_numbers_is_serials_of_the_workbooks_system(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], date1904: bool
+) -> None:
+    path = tmp_path / "serials.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"date_1904": date1904})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["id", "referral", "completed"])
+    # 8 March and 15 May 2024: serials 45359 and 45427 (1900), 1462 fewer in 1904.
+    shift = 1462 if date1904 else 0
+    ws.write_row(1, 0, ["a", 45359 - shift, 45427 - shift])
+    ws.write_row(2, 0, ["b", 45359 - shift, 45428.75 - shift])  # a fraction: the time of day
+    wb.close()
+    out = tmp_path / "out.csv"
+    code, err, errors = _scan(capsys, path, out, *CHECK, *AS_OF)
+    assert code == 0, err
+    assert errors == []
+    assert [(r["assessment_due"], r["assessment_status"]) for r in _rows(out)] == [
+        ("2024-05-15", "met"),
+        ("2024-05-15", "missed"),
+    ]
+
+
 def test_a_sheet_by_name_or_position_and_an_unknown_one_lists_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

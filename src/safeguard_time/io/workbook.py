@@ -291,6 +291,9 @@ class WorkbookSource(_Source):
                 f"{self.name}: row {header_row} is empty: expected the column names there "
                 "(give --header-row N for a header lower down)"
             )
+        width = max(len(row) for row in grid)
+        if any(len(row) != width for row in grid):  # calamine's rows are of one width
+            grid = [row + [""] * (width - len(row)) for row in grid]
         header = grid[header_row - 1]
         body = grid[header_row:]
         # Empty rows (trailing ones included) are not rows.
