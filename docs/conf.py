@@ -36,9 +36,12 @@ nitpick_ignore_regex = [
     (r"py:.*", r"safeguard_time\.(\w+\.)*_\w+"),
     (r"py:.*", r"(argparse|os|pathlib|pd|pl|pandas|polars|pyarrow)\..*"),
     (r"py:.*", r"(Dialect|TableKind|Closures|PathLike)"),
+    (r"py:.*", r"(safeguard_time\.tables\.)?(T|DayColumn)"),
     (r"py:.*", r"(int|str|bool|float|object|None|tuple|list|dict|bytes)"),
     # The scan's summary is the returns command's too; io.scan has no reference page.
     (r"py:class", r"(safeguard_time\.io\.scan\.)?ScanSummary"),
+    # DuckDB's connection class; bulk results' private record of the input's shape.
+    (r"py:.*", r"(duckdb\..*|Shape)"),
 ]
 html_theme = "alabaster"
 html_title = "safeguard_time"

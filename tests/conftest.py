@@ -2,7 +2,8 @@
 
 The official reference lists live in ``tests/data`` (see its README for their provenance).
 
-Tests that need a program outside Python (LibreOffice today) carry ``@pytest.mark.external``.
+Tests that need a program outside Python (LibreOffice; Java, for Spark) carry
+``@pytest.mark.external``, and so do the examples in ``safeguard_time/spark.py``.
 A plain ``python -m pytest`` deselects them and says how many it left out; select them with
 ``python -m pytest -m external`` (``.ci/run`` does, after installing the programs).  Selected
 and without their program, they fail with the install command: they never skip.
@@ -29,8 +30,15 @@ settings.load_profile("safeguard_time")
 _EXTERNAL_DESELECTED = pytest.StashKey[int]()
 
 
+#: Modules whose doctests need a program outside Python (Spark needs Java and pyspark).
+_EXTERNAL_MODULES = ("safeguard_time/spark.py",)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out the external-program tests unless a ``-m`` expression was given."""
+    for item in items:
+        if item.path.as_posix().endswith(_EXTERNAL_MODULES):
+            item.add_marker(pytest.mark.external)
     if config.option.markexpr:
         return  # the caller chose (for example ``-m external`` or ``-m "external or not external"``)
     external = [item for item in items if item.get_closest_marker("external") is not None]
@@ -45,7 +53,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     count = terminalreporter.config.stash.get(_EXTERNAL_DESELECTED, 0)
     if count:
         terminalreporter.write_line(
-            f"{count} test(s) that need programs outside Python (LibreOffice) were deselected; "
+            f"{count} test(s) that need programs outside Python (LibreOffice, Java) were "
+            "deselected; "
             'run them with: python -m pytest -m external (or -m "external or not external" '
             "for everything)"
         )

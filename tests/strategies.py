@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import numpy as np
 from hypothesis import strategies as st
 
 from safeguard_time import Convention
@@ -83,3 +85,54 @@ date_text_cells = st.one_of(
     _fixed_cells,
     st.text(max_size=12),
 )
+
+
+# --- tables of cases (safeguard_time.tables) -------------------------------------------------
+
+
+@st.composite
+def case_frames(draw: st.DrawFn) -> Any:
+    """A pandas DataFrame of cases: ``start`` and ``end`` columns of one drawn kind each.
+
+    Kinds: ``datetime.date`` objects, ``datetime64[ns]``, or date text (ISO or UK day-first,
+    blanks and a refused word among them); the index is drawn too (offset, repeated, text).
+    """
+    import pandas as pd  # noqa: PLC0415 - only the table tests need pandas
+
+    n = draw(st.integers(min_value=0, max_value=12))
+    starts = draw(st.lists(st.one_of(st.none(), verified_dates), min_size=n, max_size=n))
+    gaps = draw(st.lists(st.integers(min_value=-5, max_value=80), min_size=n, max_size=n))
+    open_ = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    ends = [
+        None if s is None or o else s + dt.timedelta(days=g)
+        for s, g, o in zip(starts, gaps, open_, strict=True)
+    ]
+
+    def column(values: list[dt.date | None]) -> Any:
+        kind = draw(st.sampled_from(["date", "datetime64", "text"]))
+        if kind == "date":
+            return pd.Series(values, dtype=object)
+        if kind == "datetime64":
+            return pd.Series(np.array(values, dtype="datetime64[ns]"))
+        texts = []
+        for v in values:
+            form = draw(st.sampled_from(["iso", "uk", "blank", "word"]))
+            if v is None or form == "blank":
+                texts.append("")
+            elif form == "word":
+                texts.append("n/a")
+            else:
+                texts.append(v.isoformat() if form == "iso" else v.strftime("%d/%m/%Y"))
+        return pd.Series(texts, dtype=object)
+
+    index_kind = draw(st.sampled_from(["range", "repeated", "text"]))
+    index: Any
+    if index_kind == "range":
+        index = pd.RangeIndex(100, 100 + n)
+    elif index_kind == "repeated":
+        index = pd.Index(draw(st.lists(st.integers(0, 3), min_size=n, max_size=n)))
+    else:
+        index = pd.Index([f"case-{i}" for i in range(n)][::-1])
+    frame = pd.DataFrame({"id": list(range(n)), "start": column(starts), "end": column(ends)})
+    frame.index = index
+    return frame

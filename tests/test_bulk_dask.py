@@ -1,4 +1,7 @@
-"""The Dask helpers (safeguard_time.dask) on a small frame, with the local scheduler."""
+"""The deprecated Dask helpers (safeguard_time.dask) on a small frame, with the local scheduler.
+
+``safeguard_time.dask.assess`` (the scan's columns) is tested in test_dask.py.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import dask
 import dask.dataframe as dd
 import numpy as np
 import pandas as pd
+import pytest
 
 from safeguard_time import bulk
 from safeguard_time import dask as recipe
@@ -33,7 +37,8 @@ def test_dask_partitions_give_the_single_machine_answer() -> None:
     from_pandas: Any = dd.from_pandas  # untyped in dask
     # Keep dask from turning text columns into pyarrow strings, so dtypes compare as they are.
     with dask.config.set({"scheduler": "synchronous", "dataframe.convert-string": False}):
-        lazy = recipe.assess_dask(from_pandas(frame, npartitions=5), **options)
+        with pytest.warns(DeprecationWarning, match=r"use safeguard_time\.dask\.assess"):
+            lazy = recipe.assess_dask(from_pandas(frame, npartitions=5), **options)
         out = lazy.compute()
     whole = bulk.assess(
         "assessment", frame["referral"], frame["completed"], as_of=dt.date(2024, 3, 31)

@@ -19,6 +19,10 @@ PUBLIC_MODULES = [
     "safeguard_time.export",
     "safeguard_time.bulk",
     "safeguard_time.returns",
+    "safeguard_time.duckdb",
+    "safeguard_time.tables",
+    "safeguard_time.dask",
+    "safeguard_time.spark",
 ]
 
 

@@ -12,6 +12,15 @@ Series or Index, a polars Series, or a pyarrow Array or ChunkedArray.  Numpy and
 buffers are read in place, not copied.  pandas, polars and pyarrow are imported only when
 such a column is given.
 
+**Outputs follow the input.**  numpy (and lists, and Arrow) in gives numpy out: ``datetime64[D]``
+dates, masked ``int32`` counts, masked ``bool`` flags.  A pandas Series in gives a Series out
+with the same index (and the name every input shares): dates as ``datetime64`` in the input's
+unit, counts as nullable ``Int32``, flags as nullable ``boolean``; a polars Series gives a
+polars ``Date`` / ``Int32`` / ``Boolean`` Series, nulls where the answer is missing.
+:func:`assess` and :func:`deadlines` return result objects of numpy arrays whose
+``to_pandas()`` lines up with a pandas input's index and whose ``to_polars()`` gives a polars
+frame.
+
 **Dates are London dates.**  A naive timestamp (numpy ``datetime64`` of any unit, a naive
 ``datetime``, a pandas/polars/Arrow timestamp without a time zone) is London wall time and
 is floored to its day: ``2024-03-08T23:59`` is 8 March.  A timestamp with a time zone is
@@ -63,6 +72,15 @@ import numpy as np
 
 from safeguard_time import _engine as engine
 from safeguard_time._bulk_input import NAT, DayColumn, day_scalar, day_value, int_column, to_days
+from safeguard_time._bulk_output import (
+    NUMPY,
+    Shape,
+    pandas_counts,
+    polars_codes,
+    polars_dates,
+    polars_masked,
+    shape_of,
+)
 from safeguard_time._engine import kernels as _k
 from safeguard_time._engine.codes import ERROR, MISSED, NOT_APPLICABLE, STATUS_LABELS, Status
 from safeguard_time._engine.tables import CalTables, cal_tables
@@ -80,6 +98,7 @@ from safeguard_time.rules import Policy
 if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    import polars as pl  # type: ignore[import-not-found,unused-ignore]
 
 __all__ = [
     "STATUS_LABELS",
@@ -215,6 +234,10 @@ class BulkDeadlines:
         rule_ids: the rule id of each code: ``rule_ids[code]``.
         provisional: per row, whether the due date depends on unverified bank holidays.
         errors: the rows that could not be computed.
+
+    The attributes are the engine's numpy arrays whatever the input;
+    :meth:`to_pandas` and :meth:`to_polars` give the result as a frame, lined up with a
+    pandas input's index.
     """
 
     timescale: str
@@ -225,9 +248,63 @@ class BulkDeadlines:
     rule_ids: tuple[str, ...]
     provisional: npt.NDArray[np.bool]
     errors: RowErrors
+    _shape: Shape = attrs.field(default=NUMPY, kw_only=True, repr=False)
 
     def __len__(self) -> int:
         return len(self.due)
+
+    def to_pandas(self, index: Any = None) -> pd.DataFrame:
+        """The result as a pandas DataFrame (pandas is imported here, not before).
+
+        Columns: ``due`` and ``last_working_day`` (the input's date type, see
+        :ref:`bulk-types`; ``NaT`` on error rows), ``rule`` (a categorical),
+        ``provisional``, and ``error`` (the reason on error rows).  The index is ``index``,
+        else the input Series' own index.
+
+        >>> import pandas as pd
+        >>> s = pd.Series(pd.to_datetime(["2024-03-08", None]), index=[10, 20])
+        >>> deadlines("first_cp_review", s).to_pandas()[["due", "last_working_day", "error"]]
+                  due last_working_day          error
+        10 2024-06-08       2024-06-07           <NA>
+        20        NaT              NaT  missing start
+        """
+        import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+        shape = self._shape
+        return pd.DataFrame(
+            {
+                "due": shape.pandas_dates(self.due),
+                "last_working_day": shape.pandas_dates(self.last_working_day),
+                "rule": _pandas_codes(self.rule, self.rule_ids),
+                "provisional": self.provisional,
+                "error": pd.array(_error_texts(self.errors, len(self)), dtype="string"),
+            },
+            index=shape.frame_index(index),
+        )
+
+    def to_polars(self) -> pl.DataFrame:
+        """The result as a polars DataFrame (polars is imported here, not before).
+
+        The columns of :meth:`to_pandas`: ``due`` and ``last_working_day`` as ``Date``,
+        ``rule`` as an ``Enum`` of the rule ids, ``provisional``, ``error`` (``String``);
+        missing values are nulls.
+
+        >>> import datetime as dt, polars as pl
+        >>> d = deadlines("assessment", pl.Series([dt.date(2024, 1, 25), None]))
+        >>> d.to_polars()["due"].to_list(), d.to_polars()["error"].to_list()
+        ([datetime.date(2024, 3, 28), None], [None, 'missing start'])
+        """
+        import polars as pl  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+
+        return pl.DataFrame(
+            [
+                polars_dates("due", self.due),
+                polars_dates("last_working_day", self.last_working_day),
+                polars_codes("rule", self.rule, self.rule_ids),
+                pl.Series("provisional", self.provisional, dtype=pl.Boolean),
+                pl.Series("error", _error_texts(self.errors, len(self)).tolist(), dtype=pl.String),
+            ]
+        )
 
     def rule_names(self) -> npt.NDArray[np.object_]:
         """The rule id of each row (``None`` where no rule applied).
@@ -257,6 +334,10 @@ class BulkAssessment:
         rule_ids: the rule id of each code: ``rule_ids[code]``.
         provisional: per row, whether the answer depends on unverified bank holidays.
         errors: the rows that could not be computed, with the reason.
+
+    The attributes are the engine's numpy arrays whatever the input (counts as masked
+    arrays); :meth:`to_pandas` and :meth:`to_polars` give the result as a frame with
+    nullable counts, lined up with a pandas input's index.
     """
 
     timescale: str
@@ -269,6 +350,7 @@ class BulkAssessment:
     rule_ids: tuple[str, ...]
     provisional: npt.NDArray[np.bool]
     errors: RowErrors
+    _shape: Shape = attrs.field(default=NUMPY, kw_only=True, repr=False)
 
     def __len__(self) -> int:
         return len(self.status)
@@ -330,9 +412,11 @@ class BulkAssessment:
     def to_pandas(self, index: Any = None) -> pd.DataFrame:
         """The result as a pandas DataFrame (pandas is imported here, not before).
 
-        Columns: ``due``, ``elapsed`` and ``late`` (nullable ``Int32``, missing on error and
-        not_applicable rows), ``status`` and ``rule`` (categoricals), ``provisional``, and
-        ``error`` (the reason on error rows).
+        Columns: ``due`` (the input's date type, see :ref:`bulk-types`), ``elapsed`` and
+        ``late`` (nullable ``Int32``, missing on error and not_applicable rows), ``status``
+        and ``rule`` (categoricals), ``provisional``, and ``error`` (the reason on error
+        rows).  The index is ``index``, else the input Series' own index, so the result
+        lines up with the frame the columns came from.
 
         >>> import numpy as np
         >>> s = np.array(["2024-03-08", "NaT", "2011-06-01"], dtype="datetime64[D]")
@@ -343,33 +427,76 @@ class BulkAssessment:
         0             met        6           <NA>
         1           error     <NA>  missing start
         2  not_applicable     <NA>           <NA>
+        >>> import pandas as pd
+        >>> cases = pd.DataFrame({"referral": pd.to_datetime(["2024-01-25", "2024-01-25"]),
+        ...                       "done": pd.to_datetime(["2024-04-01", None])}, index=[4, 9])
+        >>> assess("assessment", cases.referral, cases.done, as_of="2024-03-31").to_pandas()[
+        ...     ["due", "status", "late"]]
+                 due        status  late
+        4 2024-03-28        missed     1
+        9 2024-03-28  open_overdue     1
         """
         import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
-        error = np.full(len(self), None, dtype=object)
-        for e in self.errors:
-            error[e.row] = e.reason
+        shape = self._shape
         return pd.DataFrame(
             {
-                "due": self.due.astype("datetime64[s]"),
-                "elapsed": pd.arrays.IntegerArray(
-                    self.elapsed.data, np.ma.getmaskarray(self.elapsed).copy()
-                ),
+                "due": shape.pandas_dates(self.due),
+                "elapsed": pandas_counts(self.elapsed),
                 "status": pd.Categorical.from_codes(
                     np.where(self.status < 0, len(STATUS_LABELS) - 1, self.status).astype(np.int64),
                     dtype=pd.CategoricalDtype(list(STATUS_LABELS)),
                 ),
-                "late": pd.arrays.IntegerArray(
-                    self.late.data, np.ma.getmaskarray(self.late).copy()
-                ),
-                "rule": pd.Categorical.from_codes(
-                    self.rule.astype(np.int64), dtype=pd.CategoricalDtype(list(self.rule_ids))
-                ),
+                "late": pandas_counts(self.late),
+                "rule": _pandas_codes(self.rule, self.rule_ids),
                 "provisional": self.provisional,
-                "error": pd.array(error, dtype="string"),
+                "error": pd.array(_error_texts(self.errors, len(self)), dtype="string"),
             },
-            index=index,
+            index=shape.frame_index(index),
         )
+
+    def to_polars(self) -> pl.DataFrame:
+        """The result as a polars DataFrame (polars is imported here, not before).
+
+        The columns of :meth:`to_pandas`: ``due`` as ``Date``, ``elapsed`` and ``late`` as
+        ``Int32`` (null on error and not_applicable rows), ``status`` as an ``Enum`` of the
+        status labels, ``rule`` as an ``Enum`` of the rule ids, ``provisional``, ``error``.
+
+        >>> import datetime as dt, polars as pl
+        >>> s = pl.Series([dt.date(2024, 1, 25), dt.date(2024, 1, 25)])
+        >>> e = pl.Series([dt.date(2024, 4, 1), dt.date(2024, 1, 1)])
+        >>> assess("assessment", s, e).to_polars().select("status", "late").rows()
+        [('missed', 1), ('error', None)]
+        """
+        import polars as pl  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
+
+        return pl.DataFrame(
+            [
+                polars_dates("due", self.due),
+                polars_masked("elapsed", self.elapsed, "Int32"),
+                polars_codes("status", self.status % len(STATUS_LABELS), STATUS_LABELS),
+                polars_masked("late", self.late, "Int32"),
+                polars_codes("rule", self.rule, self.rule_ids),
+                pl.Series("provisional", self.provisional, dtype=pl.Boolean),
+                pl.Series("error", _error_texts(self.errors, len(self)).tolist(), dtype=pl.String),
+            ]
+        )
+
+
+def _error_texts(errors: RowErrors, n: int) -> npt.NDArray[np.object_]:
+    """The reason of each error row, ``None`` on the others."""
+    out = np.full(n, None, dtype=object)
+    for e in errors:
+        out[e.row] = e.reason
+    return out
+
+
+def _pandas_codes(codes: npt.NDArray[Any], labels: Sequence[str]) -> Any:
+    import pandas as pd  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    return pd.Categorical.from_codes(
+        codes.astype(np.int64), dtype=pd.CategoricalDtype(list(labels))
+    )
 
 
 # --- common plumbing ----------------------------------------------------------------------
@@ -432,6 +559,24 @@ def _check_bad(col: DayColumn, what: str, errors: Errors) -> None:
 # --- the calendar functions ---------------------------------------------------------------
 
 
+@overload
+def add_working_days(
+    starts: npt.NDArray[Any] | Sequence[Any],
+    n: Any,
+    *,
+    calendar: WorkingCalendar | None = None,
+    convention: Convention | str = ...,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> npt.NDArray[np.datetime64]: ...
+@overload
+def add_working_days(
+    starts: Any,
+    n: Any,
+    *,
+    calendar: WorkingCalendar | None = None,
+    convention: Convention | str = ...,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> Any: ...
 def add_working_days(
     starts: Any,
     n: Any,
@@ -439,7 +584,7 @@ def add_working_days(
     calendar: WorkingCalendar | None = None,
     convention: Convention | str = Convention.EVENT_DAY_ZERO,
     errors: Literal["raise", "coerce"] = "raise",
-) -> npt.NDArray[np.datetime64]:
+) -> Any:
     """The date ``n`` working days after each start: Excel's ``WORKDAY``, column-wise.
 
     The same answer as :meth:`~safeguard_time.WorkingCalendar.add_working_days` on every row; ``n`` is an
@@ -455,7 +600,18 @@ def add_working_days(
     array(['2022-09-20', '2024-03-12',        'NaT'], dtype='datetime64[D]')
     >>> add_working_days(np.array(["1989-12-29"], dtype="datetime64[D]"), 5, errors="coerce")
     array(['NaT'], dtype='datetime64[D]')
+
+    A pandas Series in gives a Series out, with its index and name (a polars Series: a
+    polars ``Date`` Series; see :ref:`bulk-types`):
+
+    >>> import pandas as pd
+    >>> s = pd.Series(pd.to_datetime(["2022-09-16", None]), index=[7, 3], name="referral")
+    >>> add_working_days(s, 1)
+    7   2022-09-20
+    3          NaT
+    Name: referral, dtype: datetime64[...]
     """
+    shape = shape_of(starts, n, names=("starts", "n"))
     cal = _calendar(calendar)
     conv = _convention(convention)
     col = to_days(starts, "starts")
@@ -484,7 +640,7 @@ def add_working_days(
                 col, again, calendar=cal._projected(), convention=conv, errors=errors
             )
         _warn_provisional(cal, provisional, len(col))
-    return out
+    return shape.dates(out)
 
 
 def _raise_add(
@@ -507,6 +663,24 @@ def _raise_add(
     )
 
 
+@overload
+def working_days_between(
+    starts: npt.NDArray[Any] | Sequence[Any],
+    ends: npt.NDArray[Any] | Sequence[Any],
+    *,
+    calendar: WorkingCalendar | None = None,
+    convention: Convention | str = ...,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> np.ma.MaskedArray[tuple[int], np.dtype[np.int32]]: ...
+@overload
+def working_days_between(
+    starts: Any,
+    ends: Any,
+    *,
+    calendar: WorkingCalendar | None = None,
+    convention: Convention | str = ...,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> Any: ...
 def working_days_between(
     starts: Any,
     ends: Any,
@@ -514,7 +688,7 @@ def working_days_between(
     calendar: WorkingCalendar | None = None,
     convention: Convention | str = Convention.EVENT_DAY_ZERO,
     errors: Literal["raise", "coerce"] = "raise",
-) -> np.ma.MaskedArray[tuple[int], np.dtype[np.int32]]:
+) -> Any:
     """Working days elapsed from each start to each end: days d with start < d <= end.
 
     The same answer as :meth:`~safeguard_time.WorkingCalendar.working_days_between` on every row
@@ -530,7 +704,18 @@ def working_days_between(
     [45, 2, None]
     >>> working_days_between(s, e, convention="next_working_day_zero").filled(-1)
     array([45,  1, -1], dtype=int32)
+
+    pandas in, pandas out: a nullable ``Int32`` Series with the starts' index (polars: an
+    ``Int32`` Series with nulls; see :ref:`bulk-types`):
+
+    >>> import pandas as pd
+    >>> a = pd.Series(pd.to_datetime(["2024-03-08", "2024-03-09"]), index=["x", "y"])
+    >>> working_days_between(a, pd.Series([pd.Timestamp("2024-05-15"), None], index=["x", "y"]))
+    x      45
+    y    <NA>
+    dtype: Int32
     """
+    shape = shape_of(starts, ends, names=("starts", "ends"))
     cal = _calendar(calendar)
     conv = _convention(convention)
     a = to_days(starts, "starts")
@@ -568,15 +753,29 @@ def working_days_between(
                 a, b, calendar=cal._projected(), convention=conv, errors=errors
             )
         _warn_provisional(cal, provisional, n)
-    return np.ma.MaskedArray(data, mask=mask)
+    return shape.counts(np.ma.MaskedArray(data, mask=mask))
 
 
+@overload
+def is_working_day(
+    dates: npt.NDArray[Any] | Sequence[Any],
+    *,
+    calendar: WorkingCalendar | None = None,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> np.ma.MaskedArray[tuple[int], np.dtype[np.bool_]]: ...
+@overload
 def is_working_day(
     dates: Any,
     *,
     calendar: WorkingCalendar | None = None,
     errors: Literal["raise", "coerce"] = "raise",
-) -> np.ma.MaskedArray[tuple[int], np.dtype[np.bool_]]:
+) -> Any: ...
+def is_working_day(
+    dates: Any,
+    *,
+    calendar: WorkingCalendar | None = None,
+    errors: Literal["raise", "coerce"] = "raise",
+) -> Any:
     """Whether each date is a working day (not a weekend, bank holiday or closure).
 
     A masked ``bool`` array: a missing date is masked.  A date outside the calendar raises
@@ -586,7 +785,15 @@ def is_working_day(
     >>> import numpy as np
     >>> is_working_day(np.array(["2023-05-08", "2020-05-04", "NaT"], "M8[D]")).tolist()
     [False, True, None]
+
+    A polars Series in gives a polars ``Boolean`` Series out, with nulls where the date is
+    missing (pandas: a nullable ``boolean`` Series; see :ref:`bulk-types`):
+
+    >>> import datetime as dt, polars as pl
+    >>> is_working_day(pl.Series("day", [dt.date(2023, 5, 8), None])).to_list()
+    [False, None]
     """
+    shape = shape_of(dates)
     cal = _calendar(calendar)
     col = to_days(dates, "dates")
     _check_bad(col, "date", errors)
@@ -611,7 +818,7 @@ def is_working_day(
         if cal._projection is not None:  # read the projected years, then look again
             return is_working_day(col, calendar=cal._projected(), errors=errors)
         _warn_provisional(cal, provisional, n)
-    return np.ma.MaskedArray(data, mask=mask)
+    return shape.flags(np.ma.MaskedArray(data, mask=mask))
 
 
 # --- deadlines and assess -----------------------------------------------------------------
@@ -658,6 +865,7 @@ def deadlines(
     [(1, 'no_rule', "no rule for 'initial_assessment' was in force on 2013-04-15; the rule that applied then was 'assessment'"),
      (2, 'missing', 'missing start')]
     """
+    shape = shape_of(starts, names=("starts",))
     plan = engine.plan(timescale, calendar, policy, phase, convention, extensions)
     col = to_days(starts, "starts")
     out = engine.deadline_columns(plan, col)
@@ -672,6 +880,7 @@ def deadlines(
         rule_ids=plan.rule_ids,
         provisional=out.provisional,
         errors=RowErrors(out.error_rows, out.error_codes, _describer(plan, col)),
+        shape=shape,
     )
 
 
@@ -714,6 +923,12 @@ def assess(
     >>> r.errors[0]
     RowError(row=3, column='end', value=datetime.date(2024, 3, 1), reason='end 2024-03-01 is before the start 2024-03-08', code='end_before_start')
     """
+    shape = shape_of(
+        starts,
+        ends,
+        as_of if _is_column(as_of) else None,
+        names=("starts", "ends", "as_of"),
+    )
     plan = engine.plan(timescale, calendar, policy, phase, convention, extensions)
     start_col = to_days(starts, "starts")
     end_col = to_days(ends, "ends") if ends is not None else None
@@ -751,6 +966,7 @@ def assess(
             out.error_codes,
             _describer(plan, start_col, end_col, as_of_col, as_of_day),
         ),
+        shape=shape,
     )
 
 
@@ -881,11 +1097,24 @@ class DurationBins:
         return "\n".join(lines)
 
 
+def _masked_counts(data: Any) -> np.ma.MaskedArray[Any, Any]:
+    """A column of counts as a masked array: pandas ``<NA>`` and polars nulls are masked."""
+    module = type(data).__module__.split(".")[0]
+    if module in ("pandas", "polars") and hasattr(data, "to_numpy"):
+        missing = np.asarray(data.isna() if module == "pandas" else data.is_null(), dtype=bool)
+        if missing.any():
+            filled = data.fillna(0) if module == "pandas" else data.fill_null(0)
+            return np.ma.MaskedArray(np.asarray(filled.to_numpy()), mask=missing)
+        return np.ma.asarray(np.asarray(data.to_numpy()))
+    return np.ma.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
+
+
 def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> DurationBins:
     """DfE-style duration bins: how many completed cases took how many working days.
 
     ``data`` is a :class:`BulkAssessment` (its completed rows are counted: met or missed)
-    or a column of elapsed working days (masked entries are left out).  ``scheme`` names
+    or a column of elapsed working days (masked entries, pandas ``<NA>`` and polars nulls
+    are left out).  ``scheme`` names
     the bins (:func:`bin_schemes`); a :class:`BulkAssessment` picks the scheme of its own
     timescale.  The bin edges are data, in ``_data/bins.toml``.
 
@@ -912,7 +1141,7 @@ def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> Dura
         values = np.asarray(data.elapsed.data[done], dtype=np.int64)
         excluded = len(data) - len(values)
     else:
-        arr = np.ma.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
+        arr = _masked_counts(data)
         if arr.dtype.kind not in "iu":
             raise TypeError(f"expected working-day counts (integers), got {arr.dtype}")
         values = np.asarray(arr.compressed(), dtype=np.int64)

@@ -43,6 +43,7 @@ from safeguard_time.errors import (
     SafeguardTimeError,
 )
 from safeguard_time.rules import Policy, Rule, rulebook
+from safeguard_time.tables import Check
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -75,7 +76,6 @@ def _label_index(status: npt.NDArray[np.int8]) -> npt.NDArray[np.intp]:
     return np.where(status < 0, len(STATUS_LABELS) - 1, status).astype(np.intp)
 
 
-OUTPUT_SUFFIXES = ("due", "elapsed", "status", "late", "rule")
 #: Working days shown one by one in the report's histogram; longer ones share the last bar.
 HISTOGRAM_CAP = 120
 _FIRST_MONTH = 1990 * 12  # the months the on-time-by-month counts cover: 1990 to 2099
@@ -86,9 +86,11 @@ _RISKY_FIRST = frozenset(b"=+-@") | frozenset(range(0x20)) | {0x7F}
 _PLAIN_NUMBER = r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$"
 _BOM = codecs.BOM_UTF8
 #: Bytes per CSV block.  The reader keeps at most a few blocks in flight, so this bounds
-#: memory; a Parquet batch holds a hundredth as many rows.  4 MiB (about 36,000 rows of a
-#: typical caseload) measured faster than 2 MiB: fewer, larger numpy passes over the dates.
-DEFAULT_BLOCK = 1 << 22
+#: memory; a Parquet batch holds a hundredth as many rows.  The peak of a whole scan grows
+#: with the block (parsing a block's dates makes temporaries many times its size): on 2e6
+#: rows with four checks, 4 MiB gave 540-555 MB, 2 MiB 460-475 MB and 1 MiB 380-385 MB, with
+#: no clear difference in time (benchmarks/scan_memory_bench.py; the issue's bound is 512 MB).
+DEFAULT_BLOCK = 1 << 20
 
 
 class ScanError(SafeguardTimeError):
@@ -96,42 +98,6 @@ class ScanError(SafeguardTimeError):
 
     The message names the file, and the line and column where there is one.
     """
-
-
-@attrs.frozen
-class Check:
-    """One ``--check TIMESCALE=START_COL[:END_COL]``.
-
-    >>> Check.parse("assessment=referral_date:assessment_completed")
-    Check(timescale='assessment', start='referral_date', end='assessment_completed')
-    >>> Check.parse("referral_decision=referral_date").end is None
-    True
-    """
-
-    timescale: str
-    start: str
-    end: str | None = None
-
-    @classmethod
-    def parse(cls, text: str) -> Check:
-        """Read ``TIMESCALE=START_COL[:END_COL]``; ``ValueError`` says what is wrong."""
-        timescale, eq, columns = text.partition("=")
-        start, _, end = columns.partition(":")
-        timescale, start, end = timescale.strip(), start.strip(), end.strip()
-        if not eq or not timescale or not start:
-            raise ValueError(
-                f"expected TIMESCALE=START_COLUMN[:END_COLUMN], got {text!r} "
-                "(e.g. assessment=referral_date:assessment_completed)"
-            )
-        return cls(timescale, start, end or None)
-
-    def output_names(self) -> tuple[str, ...]:
-        """The five columns this check adds: ``<timescale>_due`` and so on."""
-        return tuple(f"{self.timescale}_{suffix}" for suffix in OUTPUT_SUFFIXES)
-
-    def __str__(self) -> str:
-        end = f":{self.end}" if self.end else ""
-        return f"{self.timescale}={self.start}{end}"
 
 
 @attrs.frozen
