@@ -188,6 +188,9 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             progress=not args.quiet and sys.stderr.isatty(),
             block_size=args.block_size or _scan.DEFAULT_BLOCK,
             calendar=_calendar(args),
+            format=args.format,
+            sheet=args.sheet,
+            header_row=args.header_row,
             report=args.report,
         )
         summary = _scan.scan(opts)
@@ -216,10 +219,12 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         first = summary.first_error
         detail = ""
         if first is not None:
-            detail = (
-                f"; first: {summary.input}, line {first.line}, column {first.column}: "
-                f"{first.reason}"
+            where = (
+                f"{first.cell} (column {first.column})"
+                if first.cell
+                else f"{summary.input}, line {first.line}, column {first.column}"
             )
+            detail = f"; first: {where}: {first.reason}"
         print(
             _scan.printable(
                 f"safeguard-time: {summary.rows_with_errors} rows with errors (--strict){detail}"
@@ -464,14 +469,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "scan",
         parents=[conv],
-        help="assess every row of a caseload file (CSV or Parquet)",
+        help="assess every row of a caseload file (CSV, Parquet or an Excel workbook)",
         description="Read a caseload file, assess each --check on every row, and write every "
         "row back with <timescale>_due, _elapsed, _status, _late and _rule columns. "
         "Exit status: 0 done (even with bad rows), 1 bad rows with --strict, 2 bad usage, an "
         "unreadable file or an output that is an input, 3 an internal error, 130/129/143 "
         "interrupted (partial files removed).",
     )
-    p.add_argument("input", help="a .csv or .parquet file; - reads CSV from standard input")
+    p.add_argument(
+        "input",
+        help="a .csv, .parquet or .xlsx/.xlsm file; - reads CSV from standard input",
+    )
     p.add_argument(
         "--check",
         action="append",
@@ -489,9 +497,15 @@ def build_parser() -> argparse.ArgumentParser:
         "-o",
         "--output",
         required=True,
-        help="the scanned file: .csv or .parquet; - writes CSV to standard output",
+        help="the scanned file: .csv, .parquet or .xlsx (a workbook with date cells); "
+        "- writes CSV to standard output",
     )
-    p.add_argument("--errors", metavar="FILE", help="write the errors report (CSV) here")
+    p.add_argument(
+        "--errors",
+        metavar="FILE",
+        help="write the errors report here (CSV, or a workbook if FILE ends in .xlsx); for a "
+        "workbook input it adds each cell, as in Cases!D17",
+    )
     p.add_argument("--report", metavar="FILE", help="write an HTML report here")
     p.add_argument("--policy", metavar="FILE", help="a council policy (TOML or JSON)")
     p.add_argument(
@@ -517,6 +531,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--delimiter",
         default=",",
         help="the input CSV's field separator (default ','; ';' or a tab in some exports)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("csv", "parquet", "xlsx"),
+        help="the input's format (default: by its ending; .xlsx and .xlsm are workbooks)",
+    )
+    p.add_argument(
+        "--sheet",
+        metavar="NAME|INDEX",
+        help="a workbook's sheet, by name or position (1 is the first; default: the first)",
+    )
+    p.add_argument(
+        "--header-row",
+        type=int,
+        default=1,
+        metavar="N",
+        help="a workbook's row of column names, as the spreadsheet numbers it (default 1)",
     )
     p.add_argument("--block-size", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_scan)

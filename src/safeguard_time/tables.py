@@ -519,7 +519,11 @@ def _arrow_of(kind: str, table: Any, name: str) -> Any:
 
 
 def _read(
-    kind: str, table: Any, names: Sequence[str], arrow: Mapping[str, Any]
+    kind: str,
+    table: Any,
+    names: Sequence[str],
+    arrow: Mapping[str, Any],
+    date_system: int = 1900,
 ) -> dict[str, DayColumn]:
     """The date columns ``names`` read as days (``arrow``: those that are Arrow columns)."""
     pa = _pyarrow()
@@ -549,7 +553,8 @@ def _read(
             days[name] = to_days(col, name)
         else:  # pragma: no cover - refused by _validate
             raise NotAColumnError(f"column {name!r} holds {t} values, not dates", value=t)
-    for name, parsed in zip(texts, parse_columns(list(texts.values())), strict=True):
+    read = parse_columns(list(texts.values()), date_system=date_system)
+    for name, parsed in zip(texts, read, strict=True):
         bad: dict[int, object] = {}
         errors: dict[int, SafeguardTimeError] = {}
         if len(parsed.bad):
@@ -722,6 +727,7 @@ def assess_table(
     convention: Convention | str = Convention.EVENT_DAY_ZERO,
     calendar: WorkingCalendar | None = None,
     error_column: str | None = None,
+    date_system: int = 1900,
 ) -> TableAssessment[T]:
     """Assess every check over a whole table: the table back, with the scan's columns added.
 
@@ -731,7 +737,8 @@ def assess_table(
     ``TIMESCALE=START_COLUMN[:END_COLUMN]`` string, several, :class:`Check` values, or a
     mapping ``{timescale: start}`` / ``{timescale: (start, end)}``.  ``as_of`` (a date)
     judges the open cases, as in :func:`safeguard_time.bulk.assess`; so do ``policy``,
-    ``convention`` and ``calendar``.
+    ``convention`` and ``calendar``.  Numbers in a date column are Excel serial numbers in
+    ``date_system`` (1900, or 1904 for a workbook made with that setting).
 
     Every row comes back.  A row that cannot be judged is ``error`` in the check's status
     column and is listed in ``errors`` with the table's column, the cell's value and the
@@ -774,7 +781,7 @@ def assess_table(
     _validate(names, {}, parsed, error_column)
     arrow = {name: a for name in date_names if (a := _arrow_of(kind, t, name)) is not None}
     _validate(names, {name: a.type for name, a in arrow.items()}, parsed, error_column)
-    days = _read(kind, t, date_names, arrow)
+    days = _read(kind, t, date_names, arrow, date_system)
     n = len(t) if kind != "arrow" else t.num_rows
     results: list[bulk.BulkAssessment] = []
     columns: list[Any] = []

@@ -46,6 +46,8 @@ from safeguard_time.tables import Check, TableRowError, assess_table, output_sch
 if TYPE_CHECKING:
     import numpy.typing as npt
 
+    from safeguard_time.io.workbook import WorkbookErrors, WorkbookWriter
+
 __all__ = [
     "STATUS_LABELS",
     "Check",
@@ -118,6 +120,12 @@ class ScanOptions:
     block_size: int = DEFAULT_BLOCK
     #: The working-day calendar (default: :func:`~safeguard_time.england_and_wales`).
     calendar: WorkingCalendar | None = None
+    #: The input's format, ``"csv"``, ``"parquet"`` or ``"xlsx"`` (default: by its ending).
+    format: str | None = None
+    #: A workbook's sheet, by name or position (``"1"``: the first, the default).
+    sheet: str | None = None
+    #: A workbook's row of column names (spreadsheet numbering: 1 is the first row).
+    header_row: int = 1
     #: The HTML report's path, which the caller writes after the scan (``None``: none).
     #: Only counted among the outputs: a scan writing a file goes on when its standard
     #: output is closed early.
@@ -257,6 +265,8 @@ class ErrorEntry:
     value: str
     reason: str
     check: str
+    #: The cell, for a workbook: ``Cases!D17`` (``None`` for CSV and Parquet).
+    cell: str | None = None
 
 
 @attrs.define
@@ -414,6 +424,10 @@ def _is_parquet(path: str) -> bool:
     return path != "-" and path.lower().endswith((".parquet", ".pq"))
 
 
+def _is_xlsx(path: str) -> bool:
+    return path != "-" and path.lower().endswith(".xlsx")
+
+
 def _display(path: str) -> str:
     return "<stdin>" if path == "-" else path
 
@@ -428,6 +442,16 @@ class _Source(abc.ABC):
     size: int | None = None
     blank_lines: int = 0
     done: int = 0  # bytes (CSV) or rows (Parquet) handed out so far, for the progress bar
+    #: How numbers in date columns count days (a workbook's 1900 or 1904 system).
+    date_system: int = 1900
+    #: Where the column names are, for messages.
+    header_at: str = "line 1"
+    #: Whether :meth:`place` names cells (a workbook's ``Cases!D17``).
+    has_cells: bool = False
+
+    def place(self, line: int, column: str) -> str | None:
+        """The cell of ``column`` in row ``line`` as a spreadsheet names it (workbooks)."""
+        return None
 
     @abc.abstractmethod
     def batches(self) -> Generator[tuple[Any, npt.NDArray[np.int64]], None, None]:
@@ -902,10 +926,72 @@ class _ParquetSource(_Source):
         self._file.close()
 
 
-def _open_source(path: str, encoding: str, block_size: int, delimiter: str = ",") -> _Source:
-    if _is_parquet(path):
+def _open_source(
+    path: str, encoding: str, block_size: int, delimiter: str = ",", opts: ScanOptions | None = None
+) -> _Source:
+    from safeguard_time.io import workbook  # noqa: PLC0415
+
+    kind = _input_format(path, opts.format if opts is not None else None)
+    if kind != "xlsx" and opts is not None and (opts.sheet is not None or opts.header_row != 1):
+        raise ScanError(f"{_display(path)}: --sheet and --header-row are for Excel workbooks")
+    if kind == "xlsx":
+        assert opts is not None
+        return workbook.WorkbookSource(
+            path,
+            sheet=opts.sheet,
+            header_row=opts.header_row,
+            block_rows=block_size // 100,
+            keep_cells=_is_xlsx(opts.output),
+        )
+    if kind == "parquet":
         return _ParquetSource(path, block_size)
+    if path != "-":
+        with contextlib.suppress(OSError), open(path, "rb") as fh:
+            if fh.read(4) == b"PK\x03\x04":  # a zip: an .xlsx under another name
+                raise ScanError(
+                    f"{path}: this is not CSV but a zip file, perhaps an Excel workbook: "
+                    "name it .xlsx or give --format xlsx"
+                )
     return _CsvSource(path, encoding, block_size, delimiter)
+
+
+#: ``--format`` values, and the file endings read as each.
+INPUT_FORMATS = ("csv", "parquet", "xlsx")
+
+
+def _input_format(path: str, given: str | None) -> str:
+    """The input's format: ``given``, else by the file's ending (CSV if none is known)."""
+    from safeguard_time.io import workbook  # noqa: PLC0415
+
+    if given is not None:
+        if given not in INPUT_FORMATS:
+            raise ScanError(f"--format must be one of {', '.join(INPUT_FORMATS)}, got {given!r}")
+        if given != "csv" and path == "-":
+            raise ScanError(f"--format {given} cannot be read from standard input: give a file")
+        return given
+    if _is_parquet(path):
+        return "parquet"
+    if workbook.is_workbook(path):
+        return "xlsx"
+    if path.lower().endswith(workbook.OTHER_SPREADSHEETS):
+        raise ScanError(f"{path}: this spreadsheet format is not read: save it as .xlsx")
+    return "csv"
+
+
+def _check_output(path: str | None, option: str = "--output") -> None:
+    """Refuse, before any work, an output ending the scan cannot write."""
+    from safeguard_time.io import workbook  # noqa: PLC0415
+
+    lower = (path or "").lower()
+    bad: tuple[str, ...] = (*workbook.OTHER_SPREADSHEETS, ".xlsm")
+    if option == "--errors":
+        bad += (".parquet", ".pq")
+    if path and path != "-" and lower.endswith(bad):
+        kinds = ".csv or .xlsx" if option == "--errors" else ".csv, .parquet or .xlsx"
+        raise ScanError(
+            f"{option} {path}: the scan writes {kinds}, not "
+            f"{os.path.splitext(lower)[1]}: use .xlsx for a workbook"
+        )
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -1248,30 +1334,38 @@ class _ErrorsReport:
     """The errors report (CSV), written as problems are met."""
 
     HEADER = ("line", "column", "value", "reason", "check")
+    #: The most problems the file can list (none for CSV).
+    limit: int | None = None
 
-    def __init__(self, path: str | None, *, neutralise: bool) -> None:
+    def __init__(self, path: str | None, *, neutralise: bool, cells: bool = False) -> None:
         self._sink = _Sink(path) if path else None
         self._fh: IO[str] | None = None
         self._writer: Any = None
         self.neutralise = neutralise
+        #: Whether each record ends with its cell (``Cases!D17``): the input is a workbook,
+        #: whose ``line`` is the spreadsheet row number.
+        self.cells = cells
         if self._sink is not None:
             self._fh = self._sink.open("w", encoding="utf-8", newline="")
             # Every text field is quoted: a carriage return inside a cell value must stay in
             # its cell (csv quotes only the line terminator's own characters otherwise).
             self._writer = csv.writer(self._fh, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-            self._writer.writerow(self.HEADER)
+            self._writer.writerow((*self.HEADER, "cell") if cells else self.HEADER)
 
-    def write(self, records: Sequence[tuple[int, str, str, str, str]]) -> None:
-        """Write ``(line, column, value, reason, check)`` records.
+    def write(self, records: Sequence[tuple[Any, ...]]) -> None:
+        """Write ``(line, column, value, reason, check)`` records (and ``cell``, if kept).
 
         Values and column names come from the input, and reasons quote them, so all three
-        are neutralised; checks are the scan's own words.
+        are neutralised (and the cell, which names the sheet); checks are the scan's words.
         """
         if self._writer is None:
             return
         if self.neutralise:
             clean = neutralise_text
-            records = [(li, clean(c), clean(v), clean(r), ch) for li, c, v, r, ch in records]
+            records = [
+                (li, clean(c), clean(v), clean(r), ch, *(clean(x) for x in rest))
+                for li, c, v, r, ch, *rest in records
+            ]
         self._writer.writerows(records)
 
     def close(self) -> None:
@@ -1307,19 +1401,19 @@ def _check_columns(source: _Source, checks: Sequence[Check]) -> None:
                                 f"separated by {word}? Give --delimiter {flag}"
                             )
                 raise ScanError(
-                    f"{source.name}: line 1: no column {col!r} (in --check {check}){hint}; "
+                    f"{source.name}: {source.header_at}: no column {col!r} (in --check {check}){hint}; "
                     f"the columns are: {', '.join(names)}"
                 )
             if count > 1:
                 raise ScanError(
-                    f"{source.name}: line 1: column {col!r} appears {count} times; "
+                    f"{source.name}: {source.header_at}: column {col!r} appears {count} times; "
                     "rename one so the check knows which to read"
                 )
     added = [name for check in checks for name in check.output_names()]
     clash = sorted(set(added) & set(names))
     if clash:
         raise ScanError(
-            f"{source.name}: line 1: the input already has a column {clash[0]!r}, which the "
+            f"{source.name}: {source.header_at}: the input already has a column {clash[0]!r}, which the "
             "scan adds; remove or rename it (is this file already scanned?)"
         )
 
@@ -1387,19 +1481,40 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
     pa = _pyarrow()
     check_paths({"--output": opts.output, "--errors": opts.errors}, {"the input": opts.input})
     _check_setup(opts)
+    _check_output(opts.output)
+    _check_output(opts.errors, "--errors")
     STDOUT_CLOSED_EARLY = False
     _FILE_OUTPUTS = any(p not in (None, "-") for p in (opts.output, opts.errors, opts.report))
     cal = opts.calendar if opts.calendar is not None else england_and_wales()
-    source = _open_source(opts.input, opts.encoding, opts.block_size, opts.delimiter)
-    writer: _Writer | None = None
-    errors: _ErrorsReport | None = None
+    source = _open_source(opts.input, opts.encoding, opts.block_size, opts.delimiter, opts)
+    writer: _Writer | WorkbookWriter | None = None
+    errors: _ErrorsReport | WorkbookErrors | None = None
     try:
         _check_columns(source, opts.checks)
         # The added columns are those of tables.assess_table, the one path of every engine:
-        # dates, whole numbers and texts, in CSV as in Parquet.
+        # dates, whole numbers and texts, in CSV, Parquet and workbooks alike.
         fields = list(output_schema(source.schema, opts.checks))
-        errors = _ErrorsReport(opts.errors, neutralise=opts.neutralise)
-        writer = _Writer(opts.output, pa.schema(fields), bom=source.bom, neutralise=opts.neutralise)
+        xlsx_out = _is_xlsx(opts.output)
+        if opts.errors is not None and _is_xlsx(opts.errors):
+            from safeguard_time.io.workbook import WorkbookErrors  # noqa: PLC0415
+
+            errors = WorkbookErrors(opts.errors, neutralise=opts.neutralise, cells=source.has_cells)
+        else:
+            errors = _ErrorsReport(opts.errors, neutralise=opts.neutralise, cells=source.has_cells)
+        if xlsx_out:
+            from safeguard_time.io.workbook import WorkbookWriter  # noqa: PLC0415
+
+            writer = WorkbookWriter(
+                opts.output,
+                pa.schema(fields),
+                status_columns=[check.output_names()[2] for check in opts.checks],
+                neutralise=opts.neutralise,
+                raw=getattr(source, "raw_cells", None),
+            )
+        else:
+            writer = _Writer(
+                opts.output, pa.schema(fields), bom=source.bom, neutralise=opts.neutralise
+            )
         summary = ScanSummary(
             input=source.name,
             output=_display(opts.output).replace("<stdin>", "<stdout>"),
@@ -1450,8 +1565,8 @@ class _BlockScanner:
         opts: ScanOptions,
         source: _Source,
         summary: ScanSummary,
-        writer: _Writer,
-        errors: _ErrorsReport,
+        writer: _Writer | WorkbookWriter,
+        errors: _ErrorsReport | WorkbookErrors,
     ) -> None:
         self.opts = opts
         self.source = source
@@ -1473,6 +1588,7 @@ class _BlockScanner:
                     policy=opts.policy,
                     convention=opts.convention,
                     calendar=opts.calendar,
+                    date_system=self.source.date_system,
                 )
         except NotAColumnError as exc:
             raise ScanError(f"{self.source.name}: {exc}") from None
@@ -1491,7 +1607,7 @@ class _BlockScanner:
     def _report(self, problems: Sequence[TableRowError], lines: npt.NDArray[np.int64]) -> None:
         line_of = lines.tolist()
         checks = self.checks
-        records = [
+        records: list[tuple[Any, ...]] = [
             (
                 line_of[p.row],
                 p.column,
@@ -1501,8 +1617,13 @@ class _BlockScanner:
             )
             for p in problems
         ]
+        if self.errors.cells:  # a workbook: each problem's cell, as Excel names it
+            place = self.source.place
+            records = [(*r, place(r[0], r[1])) for r in records]
         summary = self.summary
         cap = self.opts.max_errors
+        if self.errors.limit is not None:  # a worksheet's rows
+            cap = self.errors.limit if cap is None else min(cap, self.errors.limit)
         listed = records
         if cap is not None:
             room = max(cap - (summary.problems - summary.problems_not_listed), 0)
