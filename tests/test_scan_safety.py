@@ -450,3 +450,41 @@ def test_closed_quotes_at_the_end_of_the_file_read(
     argv = ["scan", str(src), "--check", "assessment=ref:done", "-o", str(out), "--quiet"]
     assert main(argv) == 0, capsys.readouterr().err
     assert len(_errors_rows(out)) == 1
+
+
+def test_a_row_longer_than_a_block_is_read_by_scanning_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A 3 MB cell of notes (pasted case notes) is longer than the reader's 1 MiB block.
+    notes = "x" * 3_000_000
+    src, out = tmp_path / "cases.csv", tmp_path / "o.csv"
+    src.write_text(
+        "ref,done,note\n2024-03-08,2024-05-15,ok\n"
+        f'2024-03-08,2024-05-16,"{notes}"\n31/02/2024,2024-05-15,ok\n',
+        encoding="utf-8",
+    )
+    argv = ["scan", str(src), "--check", "assessment=ref:done", "--as-of", "2024-06-03"]
+    errors = tmp_path / "e.csv"
+    assert main([*argv, "-o", str(out), "--errors", str(errors), "--quiet"]) == 0
+    import csv  # noqa: PLC0415
+
+    limit = csv.field_size_limit(10_000_000)
+    try:
+        rows = _errors_rows(out)
+    finally:
+        csv.field_size_limit(limit)
+    assert [r["assessment_status"] for r in rows] == ["met", "missed", "error"]
+    assert rows[1]["note"] == notes
+    assert [p["line"] for p in _errors_rows(errors)] == ["4"]
+    # From standard input the file cannot be read a second time: refused, saying why.
+    with src.open("rb") as fh:
+        done = subprocess.run(
+            [sys.executable, "-m", "safeguard_time", "scan", "-", *argv[2:], "-o", str(out)],
+            stdin=fh,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert done.returncode == 2
+    assert "line 3 or a later one holds a row longer than the reader's block" in done.stderr
+    assert "scan a file instead" in done.stderr

@@ -98,6 +98,14 @@ class ScanError(SafeguardTimeError):
     """
 
 
+class _RowOverBlock(ScanError):
+    """A row longer than the reader's block: the scan is run again with larger blocks."""
+
+
+#: The largest block a scan grows to for a long row (a cell of pasted case notes, say).
+MAX_BLOCK = 1 << 28
+
+
 @attrs.frozen
 class ScanOptions:
     """What to scan and how (the ``scan`` subcommand's arguments)."""
@@ -488,6 +496,7 @@ class _CsvSource(_Source):
         header_raw = self._read_header(path)
         self.names = self._decode_header(header_raw, encoding)
         self._header_lines = max(header_raw.count(b"\n"), 1)
+        self._block_size = block_size
         self.schema = pa.schema([pa.field(n, pa.string()) for n in self.names])
         self._invalid: Any = None
         self._hook = _QuietUndecodableRows(self._on_invalid_row)
@@ -636,7 +645,7 @@ class _CsvSource(_Source):
         try:
             for batch in _ahead(self._reader.read_next_batch):
                 if isinstance(batch, (pa.ArrowInvalid, UnicodeDecodeError)):
-                    raise self._parse_error(batch) from None
+                    raise self._parse_error(batch, line) from None
                 if isinstance(batch, BaseException):
                     raise batch
                 n = batch.num_rows
@@ -771,8 +780,14 @@ class _CsvSource(_Source):
                 total = counts if total is None else total + counts
         return total, size
 
-    def _parse_error(self, exc: BaseException) -> ScanError:
+    def _parse_error(self, exc: BaseException, line: int | None = None) -> ScanError:
         message = str(exc).replace("CSV parse error: ", "")
+        if "straddling object" in message:
+            where = f"line {line} or a later one" if line is not None else "a line"
+            return _RowOverBlock(
+                f"{self.name}: {where} holds a row longer than the reader's block "
+                f"({self._block_size:,} bytes)"
+            )
         if isinstance(exc, UnicodeDecodeError) or "invalid UTF8" in message:
             return ScanError(
                 f"{self.name}: not valid text in the expected encoding; give the file's "
@@ -1475,8 +1490,31 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
     """Scan ``opts.input`` into ``opts.output``; raises :class:`ScanError` on bad input.
 
     Output files are written beside their final names and moved into place at the end, so
-    a failed scan leaves no half-written file behind.
+    a failed scan leaves no half-written file behind.  A row longer than the reader's
+    block (a cell of a few megabytes) is read by scanning again with larger blocks, up to
+    :data:`MAX_BLOCK`; from standard input, or past that size, it is refused with its size.
     """
+    while True:
+        try:
+            return _scan(opts, stderr)
+        except _RowOverBlock as exc:
+            if opts.block_size >= MAX_BLOCK:
+                raise ScanError(f"{exc}: rows that long are not read") from None
+            if opts.input == "-":
+                raise ScanError(
+                    f"{exc}; standard input cannot be read again with larger blocks: scan a "
+                    "file instead"
+                ) from None
+            if "-" in (opts.output, opts.errors):
+                raise ScanError(
+                    f"{exc}; the scan would start again with larger blocks, but it has already "
+                    "written to standard output: write the outputs to files instead"
+                ) from None
+            opts = attrs.evolve(opts, block_size=min(opts.block_size * 8, MAX_BLOCK))
+
+
+def _scan(opts: ScanOptions, stderr: IO[str] | None) -> ScanSummary:
+    """One pass of :func:`scan` with the options' block size."""
     global STDOUT_CLOSED_EARLY, _FILE_OUTPUTS  # noqa: PLW0603 - the flags of this run
     pa = _pyarrow()
     check_paths({"--output": opts.output, "--errors": opts.errors}, {"the input": opts.input})
