@@ -417,10 +417,11 @@ def _histogram(cs: CheckSummary) -> str:
     x_step = _nice_step(top + 1, int(_PLOT_W / (_CHAR * 4 + 10)))
     for i in range(0, top + 1, x_step):
         label = f"{i}+" if i == top and last_open else str(i)
-        out.append(
-            f'<text x="{_LEFT + (i + 0.5) * step:.1f}" y="{base + 17}" text-anchor="middle">'
-            f"{label}</text>"
-        )
+        x = _LEFT + (i + 0.5) * step
+        anchor = "middle"
+        if x + len(label) * _CHAR / 2 > _W - 2:  # the last label, kept inside the box
+            x, anchor = _W - 2, "end"
+        out.append(f'<text x="{x:.1f}" y="{base + 17}" text-anchor="{anchor}">{label}</text>')
     out.append(
         f'<text x="{_LEFT + _PLOT_W / 2:.0f}" y="{height - 6}" text-anchor="middle">'
         "working days from start to completion</text>"
@@ -456,7 +457,8 @@ class _Period:
     """A stretch of completions charted as one bar: a month, a quarter or a year."""
 
     label: str  # "2024-03", "2024 Q1", "2024"
-    tick: str  # what the axis shows under it ("" for none)
+    tick: str  # what the axis may show under it ("" for none)
+    rank: int  # which ticks win when they would collide: 0 (a year's start) first
     met: int
     missed: int
 
@@ -482,15 +484,20 @@ def _periods(cs: CheckSummary) -> tuple[str, list[_Period]]:
     for i in range(stop - start + 1):
         first = (start + i) * size
         y, m0 = divmod(first, 12)
-        if size == 1:
-            label = f"{y:04d}-{m0 + 1:02d}"
-            tick = f"{y:04d}" if m0 == 0 or i == 0 else ("Jul" if m0 == 6 else "")
-        elif size == 3:
-            label = f"{y:04d} Q{m0 // 3 + 1}"
-            tick = f"{y:04d}" if m0 == 0 else ""
+        label = (
+            f"{y:04d}-{m0 + 1:02d}"
+            if size == 1
+            else f"{y:04d} Q{m0 // 3 + 1}"
+            if size == 3
+            else f"{y:04d}"
+        )
+        if m0 == 0 or i == 0:  # a year's start, or the first bar's year
+            tick, rank = f"{y:04d}", 0 if m0 == 0 else 1
+        elif size == 1 and m0 == 6:
+            tick, rank = "Jul", 2
         else:
-            label = tick = f"{y:04d}"
-        out.append(_Period(label, tick, met[i], missed[i]))
+            tick, rank = "", 3
+        out.append(_Period(label, tick, rank, met[i], missed[i]))
     return kind, out
 
 
@@ -532,23 +539,17 @@ def _by_period(cs: CheckSummary) -> str:
                 f'<text x="{mid:.1f}" y="{base + 20}" text-anchor="middle" class="small">'
                 f"{done if done else '&#8211;'}</text>"
             )
+    # Ticks by rank, each kept only when it clears those already kept: a label is at most
+    # four characters ("2024", "Jul").
     tick_w = 4 * _CHAR + 8
-    every = max(
-        1, math.ceil(tick_w / (step * (12 if kind == "month" else 4 if kind == "quarter" else 1)))
-    )
-    shown = 0
-    for i, p in enumerate(periods):
-        if not p.tick or (kind == "month" and p.tick == "Jul" and step * 6 < tick_w):
+    kept: list[float] = []
+    for i, p in sorted(enumerate(periods), key=lambda ip: (ip[1].rank, ip[0])):
+        x = _LEFT + i * step + (step / 2 if kind == "year" else 0)
+        if not p.tick or any(abs(x - k) < tick_w for k in kept):
             continue
-        if p.tick.isdigit():
-            shown += 1
-            if (shown - 1) % every:
-                continue
-        x = _LEFT + i * step
+        kept.append(x)
         if kind == "year":  # the year under its own bar
-            out.append(
-                f'<text x="{x + step / 2:.1f}" y="{base + 38}" text-anchor="middle">{p.tick}</text>'
-            )
+            out.append(f'<text x="{x:.1f}" y="{base + 38}" text-anchor="middle">{p.tick}</text>')
             continue
         out.append(
             f'<line x1="{x:.1f}" y1="{base}" x2="{x:.1f}" y2="{base + 26}" stroke="{_AXIS}"/>'
@@ -578,8 +579,35 @@ def _by_period(cs: CheckSummary) -> str:
         legend.append(f"completed cases per {kind}: in each bar's tooltip")
     return (
         f"<div><h3>Met, by {kind} of completion</h3>{''.join(out)}"
-        f"<figcaption>{_legend(legend)}</figcaption></figure></div>"
+        f"<figcaption>{_legend(legend)}</figcaption></figure>{_trend(cs)}</div>"
     )
+
+
+def _month_words(label: str) -> str:
+    year, month = (int(p) for p in label.split("-"))
+    return f"{_MONTH_NAMES[month - 1]} {year}"
+
+
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _trend(cs: CheckSummary) -> str:
+    """The last twelve months of completions against the twelve before, in one sentence."""
+    months = cs.months()
+    index = {label: (int(label[:4]) * 12 + int(label[5:7]) - 1) for label, _, _ in months}
+    last = index[months[-1][0]]
+    windows = []
+    for lo in (last - 11, last - 23):
+        inside = [(m, n) for label, m, n in months if lo <= index[label] <= lo + 11]
+        met, done = sum(m for m, _ in inside), sum(m + n for m, n in inside)
+        y, m0 = divmod(lo, 12)
+        first, end = f"{y:04d}-{m0 + 1:02d}", f"{(lo + 11) // 12:04d}-{(lo + 11) % 12 + 1:02d}"
+        windows.append((f"{_month_words(first)} to {_month_words(end)}", met, done))
+    (now, met, done), (before, met0, done0) = windows
+    text = f"Latest twelve months ({now}): {met:,} of {done:,} {Status.MET.words}"
+    text += f" ({_pct(100.0 * met / done)}); the twelve before ({before}): "
+    text += f"{met0:,} of {done0:,} ({_pct(100.0 * met0 / done0)})" if done0 else "none completed"
+    return f'<p class="note" data-key="trend">{text}.</p>'
 
 
 def _problems_table(summary: ScanSummary) -> str:
