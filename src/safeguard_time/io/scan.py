@@ -155,6 +155,12 @@ class CheckSummary:
         factory=lambda: np.zeros(_MONTHS, np.int64)
     )
     rule_rows: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64))
+    #: Completed cases by rule (indexing ``rule_ids``), status (0: met, 1: missed) and working
+    #: days to completion (the last column holds :data:`HISTOGRAM_CAP` and more), so the
+    #: report colours each case by the rule that judged it, not by one limit for all.
+    rule_histogram: npt.NDArray[np.int64] = attrs.field(
+        factory=lambda: np.zeros((0, 2, HISTOGRAM_CAP + 1), np.int64)
+    )
     bins: bulk.DurationBins | None = None
     provisional: int = 0
 
@@ -181,14 +187,13 @@ class CheckSummary:
         if not self.rule_ids:
             self.rule_ids = rule_ids
             self.rule_rows = np.zeros(len(rule_ids), np.int64)
+            self.rule_histogram = np.zeros((len(rule_ids), 2, HISTOGRAM_CAP + 1), np.int64)
         self.counts += np.bincount(_label_index(status), minlength=len(STATUS_LABELS))
         completed = (status == MET) | (status == MISSED)
         # A negative duration (a weekend case under the next-working-day convention) is
         # counted with the same-day cases, as the duration bins count it.
-        self.histogram += np.bincount(
-            np.clip(elapsed[completed], 0, HISTOGRAM_CAP).astype(np.intp),
-            minlength=HISTOGRAM_CAP + 1,
-        )
+        days = np.clip(elapsed[completed], 0, HISTOGRAM_CAP).astype(np.intp)
+        self.histogram += np.bincount(days, minlength=HISTOGRAM_CAP + 1)
         if completed.any():
             month = end[completed].view("datetime64[D]").astype("datetime64[M]").astype(np.int64)
             index = month + 1970 * 12 - _FIRST_MONTH
@@ -196,9 +201,13 @@ class CheckSummary:
             met = status[completed] == MET
             self.met_by_month += np.bincount(index[keep & met], minlength=_MONTHS)[:_MONTHS]
             self.missed_by_month += np.bincount(index[keep & ~met], minlength=_MONTHS)[:_MONTHS]
-            rules_done = rule[completed]
-            rules_done = rules_done[rules_done >= 0].astype(np.intp)
-            self.rule_rows += np.bincount(rules_done, minlength=len(rule_ids))[: len(rule_ids)]
+            rules_done = rule[completed].astype(np.intp)
+            known = (rules_done >= 0) & (rules_done < len(self.rule_ids))
+            self.rule_rows += np.bincount(rules_done[known], minlength=len(self.rule_ids))
+            cells = (rules_done * 2 + ~met) * (HISTOGRAM_CAP + 1) + days
+            self.rule_histogram += np.bincount(
+                cells[known], minlength=self.rule_histogram.size
+            ).reshape(self.rule_histogram.shape)
         self._add_bins(elapsed, completed)
         self.provisional += int(np.count_nonzero(provisional & (status != NOT_APPLICABLE)))
 
@@ -244,6 +253,25 @@ class CheckSummary:
             if rows and rule is not None and rule.is_working_days:
                 lengths.setdefault(rule.amount, []).append(rule.id)
         return [(amount, tuple(ids)) for amount, ids in sorted(lengths.items())]
+
+    def by_rule(self) -> list[tuple[str, int, int]]:
+        """``(rule id, met, missed)`` for each rule that judged completed cases, in rule order.
+
+        >>> import numpy as np
+        >>> cs = CheckSummary(Check("initial_assessment", "referral", "done"))
+        >>> ids = ("initial_assessment.fw2000", "initial_assessment.wt2010")
+        >>> cs.add(np.array([0, 1, 0, 2], np.int8), np.array([5, 9, 9, 0], np.int32),
+        ...        np.array([14000, 14010, 15000, -(2**63)]), np.array([0, 0, 1, 1]), ids,
+        ...        np.zeros(4, bool))
+        >>> cs.by_rule()
+        [('initial_assessment.fw2000', 1, 1), ('initial_assessment.wt2010', 1, 0)]
+        """
+        per_status = self.rule_histogram.sum(axis=2).tolist()
+        return [
+            (rule_id, met, missed)
+            for rule_id, (met, missed) in zip(self.rule_ids, per_status, strict=True)
+            if met or missed
+        ]
 
     def _add_bins(self, elapsed: npt.NDArray[np.int32], completed: npt.NDArray[np.bool_]) -> None:
         if self.timescale not in bulk.bin_schemes():
