@@ -34,6 +34,7 @@ from safeguard_time.errors import (
     PolicyError,
     RuleDataError,
     UnknownTimescaleError,
+    did_you_mean,
 )
 
 __all__ = [
@@ -1150,7 +1151,8 @@ def rule_for(
             raise InvalidOptionError(
                 "phase",
                 phase,
-                f"{timescale!r} needs phase= one of {', '.join(ts.phases)}, got {phase!r}",
+                f"{timescale!r} needs phase= one of {', '.join(ts.phases)}, got {phase!r}"
+                + did_you_mean(phase, ts.phases),
             )
     elif phase is not None:
         raise InvalidOptionError(

@@ -330,21 +330,41 @@ class ScanSummary:
     #: Standard output (one of the outputs) was closed by its reader before the end.
     stdout_closed_early: bool = False
 
-    def text(self) -> str:
-        """The summary printed on stderr."""
+    #: The HTML report's path, set by the caller once it has written the report (``None``:
+    #: none written), so that :meth:`text` names it with the other files.
+    report: str | None = None
+
+    def text(self, width: int | None = None) -> str:
+        """The summary printed on stderr, its lines wrapped at word boundaries to ``width``.
+
+        ``width=None`` leaves each line whole (the command line wraps only when standard
+        error is a terminal, to its width: a log file keeps one line per item).  Counts carry
+        thousands separators and their nouns agree with them (``1 problem``, ``2 problems``).
+
+        >>> s = ScanSummary("in.csv", "out.csv", "errors.csv", None,
+        ...                 Convention.EVENT_DAY_ZERO, "statutory defaults", [],
+        ...                 rows=12_345, rows_with_errors=1, problems=1, report="r.html")
+        >>> print(s.text(width=60))
+        scanned in.csv -> out.csv
+        rows read: 12,345
+        rows with errors: 1 (1 problem listed in errors.csv)
+        as of: not given (open cases are errors); convention:
+          event_day_zero; policy: statutory defaults
+        wrote: out.csv (the rows with their results), errors.csv
+          (the errors report), r.html (the HTML report)
+        """
+        listed = self.problems - self.problems_not_listed
+        not_listed = (
+            f"; {_counted(self.problems_not_listed, 'more', 'more')} not listed (--max-errors)"
+            if self.problems_not_listed
+            else ""
+        )
         lines = [
             f"scanned {self.input} -> {self.output}",
-            f"rows read: {self.rows}",
-            f"rows with errors: {self.rows_with_errors}"
+            f"rows read: {self.rows:,}",
+            f"rows with errors: {self.rows_with_errors:,}"
             + (
-                f" ({self.problems - self.problems_not_listed} problems listed in "
-                f"{self.errors_path}"
-                + (
-                    f"; {self.problems_not_listed} more not listed (--max-errors)"
-                    if self.problems_not_listed
-                    else ""
-                )
-                + ")"
+                f" ({_counted(listed, 'problem')} listed in {self.errors_path}{not_listed})"
                 if self.errors_path
                 else ""
             ),
@@ -352,20 +372,24 @@ class ScanSummary:
             f"; convention: {self.convention.value}; policy: {self.policy}",
         ]
         for cs in self.checks:
-            counts = ", ".join(f"{k} {v}" for k, v in cs.status_counts().items())
+            counts = ", ".join(f"{k} {v:,}" for k, v in cs.status_counts().items())
             pct = cs.on_time_percent()
-            on_time = f"; on time {pct:.1f}% of {cs.completed} completed" if pct is not None else ""
+            on_time = (
+                f"; on time {pct:.1f}% of {cs.completed:,} completed" if pct is not None else ""
+            )
             lines.append(f"{cs.check}: {counts}{on_time}")
             if cs.provisional:
                 lines.append(
-                    f"  {cs.provisional} rows depend on bank holidays after "
+                    f"  {_counted(cs.provisional, 'row')} depend"
+                    f"{'s' if cs.provisional == 1 else ''} on bank holidays after "
                     f"{self.verified_through} (projections)"
                 )
             if cs.bins is not None:
-                lines.extend("  " + line for line in str(cs.bins).splitlines())
+                lines.extend("  " + line for line in _bins_table(cs))
         if self.blank_lines:
             lines.append(
-                f"note: {self.blank_lines} lines holding only spaces were skipped (no fields)"
+                f"note: {_counted(self.blank_lines, 'line')} holding only spaces "
+                f"{'was' if self.blank_lines == 1 else 'were'} skipped (no fields)"
                 + (
                     "; read from standard input, line numbers after such a line are one "
                     "short for each"
@@ -375,9 +399,23 @@ class ScanSummary:
             )
         if self.calendar_update:
             lines.append(f"bank holidays: updated for {self.calendar_update}")
+        lines.append(f"wrote: {', '.join(self._written())}")
         if self.stdout_closed_early:
             lines.append(self.stdout_note())
-        return "\n".join(lines)
+        if width is None:
+            return "\n".join(lines)
+        return "\n".join(_wrap(line, width) for line in lines)
+
+    def _written(self) -> list[str]:
+        """Every file written, with what it holds (standard output named as such)."""
+        out = "standard output" if self.output == "<stdout>" else self.output
+        written = [f"{out} (the rows with their results)"]
+        if self.errors_path:
+            where = "standard output" if self.errors_path == "-" else self.errors_path
+            written.append(f"{where} (the errors report)")
+        if self.report:
+            written.append(f"{self.report} (the HTML report)")
+        return written
 
     def stdout_note(self) -> str:
         """The warning given when standard output was closed before the scan ended."""
@@ -388,6 +426,54 @@ class ScanSummary:
 
 
 # --- small helpers ------------------------------------------------------------------------
+
+
+def _counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` with thousands separators and ``noun`` agreeing with it.
+
+    >>> _counted(1, "problem"), _counted(12_345, "row")
+    ('1 problem', '12,345 rows')
+    """
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _bins_table(cs: CheckSummary) -> list[str]:
+    """A check's duration bins as table lines, then what was not counted, by status.
+
+    Open cases, error rows and not_applicable rows (no start event) are named separately.
+    """
+    assert cs.bins is not None
+    lines = str(attrs.evolve(cs.bins, excluded=0)).splitlines()
+    counts = cs.status_counts()
+    kinds = [
+        ("open", counts["open_in_time"] + counts["open_overdue"]),
+        ("error", counts["error"]),
+        ("not_applicable", counts["not_applicable"]),
+    ]
+    left_out = [_counted(n, f"{kind} row") for kind, n in kinds if n]
+    if left_out:
+        lines.append(f"(not counted: {', '.join(left_out)})")
+    return lines
+
+
+def _wrap(line: str, width: int) -> str:
+    """``line`` broken at spaces to ``width`` columns, the continuation lines indented.
+
+    A table line (bins) is shorter than any usable width and is kept as it is; a word
+    longer than the width (a long path) is left whole rather than cut.
+    """
+    import textwrap  # noqa: PLC0415 - only for a terminal
+
+    if len(line) <= width:
+        return line
+    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+    return textwrap.fill(
+        line,
+        width=max(width, 20),
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _rules_by_id(timescale: str) -> dict[str, Rule]:
