@@ -107,6 +107,12 @@ def test_the_output_may_not_be_an_input(
     assert main(["returns", str(xml), "--as-of", "2024-03-31", "-o", str(xml)]) == 2
     assert xml.read_bytes() == before
     assert "error" in capsys.readouterr().err
+    # The bank-holiday file given is an input too, as it is to the scan.
+    holidays = xml.parent / "bank-holidays.json"
+    holidays.write_text('{"england-and-wales": {"division": "england-and-wales", "events": []}}')
+    argv = ["returns", str(xml), "--as-of", "2024-03-31", "--bank-holidays", str(holidays)]
+    assert main([*argv, "-o", str(xml.parent / "out.csv"), "--report", str(holidays)]) == 2
+    assert "is the input --bank-holidays" in capsys.readouterr().err
 
 
 def test_detect_kind() -> None:

@@ -14,7 +14,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from safeguard_time._dates import london_date
 from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
@@ -356,8 +356,18 @@ def _interrupted() -> str:
     return f"interrupted; already replaced: {', '.join(REPLACED)}; nothing else was written"
 
 
-def _cmd_scan(args: argparse.Namespace) -> int:
-    from safeguard_time.io import scan as _scan  # noqa: PLC0415 - numpy, pyarrow: only for a scan
+_T = TypeVar("_T")
+
+
+def _writing(
+    args: argparse.Namespace, inputs: dict[str, str | None], work: Callable[[], _T]
+) -> tuple[_T | None, int]:
+    """Run ``work``, which writes ``--output``, ``--errors`` and ``--report``; its exit status.
+
+    The outputs are checked first (writable, and none of them an input: ``inputs`` with
+    ``--policy`` and ``--bank-holidays``); what stops the work is one line on stderr.
+    """
+    from safeguard_time.io import scan as _scan  # noqa: PLC0415 - numpy, pyarrow: on demand
 
     _scan.REPLACED.clear()
     outputs = [args.output, args.errors, args.report]
@@ -365,12 +375,27 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     try:
         _scan.check_paths(
             {"--output": args.output, "--errors": args.errors, "--report": args.report},
-            {
-                "the caseload": args.input,
-                "--policy": args.policy,
-                "--bank-holidays": getattr(args, "bank_holidays", None),
-            },
+            inputs
+            | {"--policy": args.policy, "--bank-holidays": getattr(args, "bank_holidays", None)},
         )
+        return work(), 0
+    except _scan.ScanError as exc:
+        print(f"safeguard-time: error: {_scan.printable(str(exc))}", file=sys.stderr)
+        return None, 2
+    except BrokenPipeError:
+        raise  # the reader of standard output went away: main() ends quietly
+    except OSError as exc:
+        print(f"safeguard-time: error: {_os_error(exc, outputs)}", file=sys.stderr)
+        return None, 2
+    except KeyboardInterrupt:
+        print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
+        return None, 130
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from safeguard_time.io import scan as _scan  # noqa: PLC0415 - numpy, pyarrow: only for a scan
+
+    def work() -> _scan.ScanSummary:
         policy = _scan.load_policy(args.policy) if args.policy else None
         opts = _scan.ScanOptions(
             input=args.input,
@@ -399,17 +424,11 @@ def _cmd_scan(args: argparse.Namespace) -> int:
             write_report(args.report, summary)
             _scan.REPLACED.append(args.report)
             summary.report = args.report
-    except _scan.ScanError as exc:
-        print(f"safeguard-time: error: {_scan.printable(str(exc))}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:
-        raise  # the reader of standard output went away: main() ends quietly
-    except OSError as exc:
-        print(f"safeguard-time: error: {_os_error(exc, outputs)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
-        return 130
+        return summary
+
+    summary, code = _writing(args, {"the caseload": args.input}, work)
+    if summary is None:
+        return code
     if not args.quiet:
         print(_scan.printable(summary.text(_stderr_width())), file=sys.stderr)
     elif summary.stdout_closed_early:
@@ -438,14 +457,7 @@ def _cmd_returns(args: argparse.Namespace) -> int:
     from safeguard_time import returns  # noqa: PLC0415 - the readers load on demand
     from safeguard_time.io import scan as _scan  # noqa: PLC0415
 
-    _scan.REPLACED.clear()
-    outputs = [args.output, args.errors, args.report]
-    _check_writable(outputs)
-    try:
-        _scan.check_paths(
-            {"--output": args.output, "--errors": args.errors, "--report": args.report},
-            {f"input {p}": p for p in args.inputs} | {"--policy": args.policy},
-        )
+    def work() -> tuple[Any, Any]:
         policy = _scan.load_policy(args.policy) if args.policy else None
         calendar = _calendar(args)
         data = returns.read_returns(args.inputs, args.kind)
@@ -465,15 +477,12 @@ def _cmd_returns(args: argparse.Namespace) -> int:
             returns.write_report(args.report, summary)
             _scan.REPLACED.append(args.report)
             summary.report = args.report
-    except _scan.ScanError as exc:
-        print(f"safeguard-time: error: {_scan.printable(str(exc))}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"safeguard-time: error: {_os_error(exc, outputs)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
-        return 130
+        return table, summary
+
+    done, code = _writing(args, {f"input {p}": p for p in args.inputs}, work)
+    if done is None:
+        return code
+    table, summary = done
     if not args.quiet:
         print(_scan.printable(summary.text(_stderr_width())), file=sys.stderr)
         findings = sum(p.kind == "finding" for p in table.problems)
