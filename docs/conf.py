@@ -21,7 +21,7 @@ extensions = [
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 exclude_patterns = ["_build"]
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
 myst_heading_anchors = 3
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
@@ -43,5 +43,7 @@ nitpick_ignore_regex = [
     # DuckDB's connection class; bulk results' private record of the input's shape.
     (r"py:.*", r"(duckdb\..*|Shape)"),
 ]
-html_theme = "alabaster"
+html_theme = "furo"
 html_title = "safeguard_time"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
