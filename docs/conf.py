@@ -24,8 +24,13 @@ exclude_patterns = ["_build"]
 myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
 myst_heading_anchors = 3
 autodoc_member_order = "bysource"
-autodoc_typehints = "description"
+# Types in the signature; in the description only beside a parameter the docstring describes,
+# so no bare list of undescribed (or private) constructor fields appears under a class.
+autodoc_typehints = "both"
+autodoc_typehints_description_target = "documented_params"
 autodoc_typehints_format = "short"
+# Public names for classes that live in private modules.
+autodoc_type_aliases = {"Status": "safeguard_time.Status"}
 napoleon_google_docstring = True
 # No intersphinx: CI has no network, so references to the standard library and numpy
 # are plain names, listed here.

@@ -35,7 +35,15 @@ _MAX_ITEMS = 2000
 
 @attrs.frozen(repr=False)
 class ScheduleItem:
-    """One review or visit of a schedule: its deadline, and when it was held (if it was)."""
+    """One review or visit of a schedule: its deadline, and when it was held (if it was).
+
+    Attributes:
+        number: the item's place in the schedule, from 1.
+        timescale: the timescale of this item (``first_cp_review``, ``cp_review``, ...).
+        deadline: its :class:`~safeguard_time.Deadline`, from the previous item (held or due)
+            or from the anchor.
+        held: the day it was held, or ``None`` for a projected item.
+    """
 
     number: int
     timescale: str
@@ -59,7 +67,15 @@ class ScheduleItem:
 
 @attrs.frozen(repr=False)
 class Schedule:
-    """A case's schedule: the held items, then projected due dates."""
+    """A case's schedule: the held items, then projected due dates.
+
+    Iterating gives the items in order; ``len()`` counts them.
+
+    Attributes:
+        plan: the repeating plan (its steps and the step that repeats).
+        anchor: the day the schedule counts from (the conference, the start of care).
+        items: the held items, then the projected ones.
+    """
 
     plan: Plan
     anchor: _dt.date

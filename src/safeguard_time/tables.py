@@ -109,6 +109,11 @@ class Check:
     Check(timescale='assessment', start='referral_date', end='assessment_completed')
     >>> Check.parse("referral_decision=referral_date").end is None
     True
+
+    Attributes:
+        timescale: the timescale id.
+        start: the column of the start dates.
+        end: the column of the end dates, or ``None`` (every case open).
     """
 
     timescale: str
@@ -753,6 +758,20 @@ def assess_table(
     (:class:`~safeguard_time.errors.NotAColumnError`), a bad ``as_of``, policy or
     convention.  At most one :class:`~safeguard_time.errors.ProvisionalCalendarWarning` is
     emitted per call.
+
+    Args:
+        table: a pyarrow ``Table`` or ``RecordBatch``, or a pandas or polars ``DataFrame``.
+        checks: ``TIMESCALE=START_COLUMN[:END_COLUMN]`` text, several, :class:`Check` values,
+            or a mapping ``{timescale: start}`` / ``{timescale: (start, end)}``.
+        as_of: the day open cases are judged on.
+        policy: the council's switch dates.
+        convention: how day 0 is counted.
+        calendar: the working-day calendar (default: England & Wales).
+        error_column: a column to write each row's reasons into, or ``None``.
+        date_system: 1900 or 1904, for Excel serial numbers in date columns.
+
+    Returns:
+        A :class:`TableAssessment`: the table with the columns added, and the row problems.
 
     >>> import datetime as dt
     >>> import pandas as pd
