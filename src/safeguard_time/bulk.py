@@ -867,8 +867,7 @@ def deadlines(
         extensions: how many of the rule's extensions to apply.
 
     Returns:
-        A :class:`BulkDeadlines`: the due dates, the last working day on or before each, the
-        rules and the error rows.
+        The due dates, the last working day on or before each, the rules and the error rows.
 
     >>> import numpy as np
     >>> s = np.array(["2013-04-12", "2013-04-15", "NaT"], dtype="datetime64[D]")
@@ -939,7 +938,7 @@ def assess(
         extensions: how many of the rule's extensions to apply.
 
     Returns:
-        A :class:`BulkAssessment`: one array per answer, and the error rows.
+        One array per answer, and the error rows.
 
     >>> import numpy as np
     >>> s = np.array(["2024-03-08", "2024-03-08", "2024-03-08", "2024-03-08"], "M8[D]")

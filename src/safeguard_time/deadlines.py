@@ -504,7 +504,7 @@ def deadline(
         extensions: how many of the rule's extensions to apply (default 0).
 
     Returns:
-        The :class:`Deadline`: due date, rule, explanation.
+        The case's deadline, with its due date, rule and explanation.
 
     Raises:
         UnknownTimescaleError: ``timescale`` is not a timescale id (the message suggests one).
@@ -573,7 +573,7 @@ def assess(
         extensions: how many of the rule's extensions to apply.
 
     Returns:
-        The case's :class:`Timeliness`: status, due date, working days elapsed and late.
+        The case's timeliness, with its status, due date, working days elapsed and late.
 
     >>> import datetime as dt
     >>> assess("assessment", dt.date(2011, 6, 1), as_of=dt.date(2012, 1, 9)).status.value

@@ -771,7 +771,7 @@ def assess_table(
         date_system: 1900 or 1904, for Excel serial numbers in date columns.
 
     Returns:
-        A :class:`TableAssessment`: the table with the columns added, and the row problems.
+        The table with the columns added, and the row problems.
 
     >>> import datetime as dt
     >>> import pandas as pd
