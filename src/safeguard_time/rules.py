@@ -1212,6 +1212,12 @@ def rule_for(
     :class:`~safeguard_time.errors.NoRuleInForceError` when no rule applied that day, naming
     the timescale that did.
 
+    Args:
+        timescale: a timescale id (``assessment``).
+        on: the start event's date (any date form the calendar reads).
+        policy: the council's switch dates (default: the statutory ones).
+        phase: the phase of a rule that has phases (``first_year`` of a ``lac_visit``).
+
     >>> import datetime as dt
     >>> rule_for("assessment", dt.date(2013, 4, 15)).id
     'assessment.wt2013'
@@ -1255,6 +1261,10 @@ def timescales(on: Any = None, *, policy: Policy | None = None) -> tuple[Timesca
 
     With ``on``, each timescale keeps only the rules in force that day under ``policy``, and
     timescales with none are left out.
+
+    Args:
+        on: a date, to keep only the rules in force that day; ``None`` for every rule.
+        policy: the council's switch dates.
 
     >>> import datetime as dt
     >>> [t.id for t in timescales(on=dt.date(2012, 1, 9))][:4]

@@ -195,6 +195,19 @@ def schedule(
     year, then 3 months if the placement is intended to last until 18, else 6 weeks.  This is
     the library's reading of CPPCR 2010 reg 28(2) and PF regs 2005 reg 8.
 
+    Args:
+        plan: the plan's id: ``cp_reviews``, ``lac_reviews``, ``lac_visits`` or
+            ``private_fostering_visits``.
+        anchor: the day of the anchor event (any date form the calendar reads).
+        held: the days the reviews or visits took place, in order.
+        until: project the due dates up to this day.
+        count: the number of items, held and projected.
+        intended_until_18: for ``lac_visits``: whether the placement is intended to last until
+            the child is 18.
+        calendar: the working-day calendar (default: England & Wales).
+        convention: how day 0 is counted.
+        policy: the council's switch dates.
+
     >>> import datetime as dt
     >>> s = schedule("lac_visits", dt.date(2024, 1, 8), count=3, intended_until_18=True)
     >>> [i.deadline.due.isoformat() for i in s.items]

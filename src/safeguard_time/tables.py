@@ -34,7 +34,7 @@ the value, the reason and its code), and each check's :class:`~safeguard_time.bu
 :func:`output_schema` gives the Arrow schema of the result without computing anything (Spark
 needs it before the job runs).
 
-pyarrow is needed (``pip install "safeguard-time[arrow]"``); pandas and polars are imported
+pyarrow is needed (the ``arrow`` extra); pandas and polars are imported
 only when such a table is given.  The work is vectorised: Arrow buffers and numpy arrays,
 no Python per row (only per problem row, when the problems are read).
 
