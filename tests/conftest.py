@@ -2,7 +2,8 @@
 
 The official reference lists live in ``tests/data`` (see its README for their provenance).
 
-Tests that need a program outside Python (LibreOffice; Java, for Spark) carry
+Tests that need a program outside Python (LibreOffice; Java, for Spark; Chromium, for the
+HTML report in a browser) carry
 ``@pytest.mark.external``, and so do the examples in ``safeguard_time/spark.py``.
 A plain ``python -m pytest`` deselects them and says how many it left out; select them with
 ``python -m pytest -m external`` (``.ci/run`` does, after installing the programs).  Selected
@@ -53,8 +54,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     count = terminalreporter.config.stash.get(_EXTERNAL_DESELECTED, 0)
     if count:
         terminalreporter.write_line(
-            f"{count} test(s) that need programs outside Python (LibreOffice, Java) were "
-            "deselected; "
+            f"{count} test(s) that need programs outside Python (LibreOffice, Java, "
+            "Chromium) were deselected; "
             'run them with: python -m pytest -m external (or -m "external or not external" '
             "for everything)"
         )

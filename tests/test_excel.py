@@ -349,7 +349,12 @@ def test_phases() -> None:
     wrong = shown(SGT_DUE, "lac_visit", [[start], [start]], phase="later")
     assert (
         wrong
-        == [["#VALUE! 'lac_visit' needs phase= one of first_year, until_18, other, got 'later'"]]
+        == [
+            [
+                "#VALUE! 'lac_visit' needs phase= one of first_year, until_18, other, got "
+                "'later'; did you mean 'other'?"
+            ]
+        ]
         * 2
     )
     assert shown(SGT_DUE, "assessment", start, phase="first_year") == (

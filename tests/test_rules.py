@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import tomllib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -685,3 +687,24 @@ def test_loader_rejects_a_weeks_beginning_with_rule_without_a_day(
     )
     with pytest.raises(RuleDataError, match="weeks_beginning_with rule's start_event"):
         rulebook()
+
+
+def test_the_parsed_copy_of_the_rule_data_is_current() -> None:
+    rules = rules_mod
+    with open(os.path.join(rules.DATA_DIR, rules.PARSED_FILE), encoding="utf-8") as fh:
+        shipped = fh.read()
+    assert shipped == rules.render_parsed() + "\n", (
+        "the rule data changed: remake its parsed copy with python -m safeguard_time.rules"
+    )
+
+
+def test_a_stale_parsed_copy_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    rules = rules_mod
+    name = "rules/working_together_2023.toml"
+    truth = rules._read_toml(*name.split("/"))
+    # A parsed copy whose checksum no longer matches its TOML file (an edit not yet remade):
+    # the file itself is parsed.
+    stale = {name: (0, {"edition": {"id": "not this"}})}
+    monkeypatch.setattr(rules, "_parsed", lambda: stale)
+    with open(os.path.join(rules.DATA_DIR, *name.split("/")), "rb") as fh:
+        assert rules._read_toml(*name.split("/")) == tomllib.load(fh) == truth

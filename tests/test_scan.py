@@ -538,7 +538,7 @@ def test_streaming_many_blocks_same_answer(
     )
     summary = scan(opts)
     assert summary.rows == 2400
-    assert "rows read: 2400" in err
+    assert "rows read: 2,400" in err
 
 
 def test_stdin_to_stdout(tmp_path: Path) -> None:
@@ -664,7 +664,7 @@ def test_blank_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     code, rows, errors, err = _scan(capsys, tmp_path, src, "--check", "assessment=referral:done")
     assert code == 0
     assert len(rows) == 1
-    assert "1 lines holding only spaces were skipped" in err
+    assert "1 line holding only spaces was skipped" in err
 
 
 def test_crlf_and_quoted_header(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -119,7 +119,10 @@ def test_drawn_csv_files_lose_no_row_and_name_the_right_lines(
             assert problem["column"] in ("ref", "done")
             assert problem["value"] == neutralise_text(record[problem["column"]]), problem
         if spaces:
-            assert f"{spaces} lines holding only spaces were skipped" in err
+            words = (
+                "line holding only spaces was" if spaces == 1 else "lines holding only spaces were"
+            )
+            assert f"{spaces:,} {words} skipped" in err
 
 
 @FUZZ

@@ -1128,6 +1128,11 @@ class DurationBins:
 def _masked_counts(data: Any) -> np.ma.MaskedArray[Any, Any]:
     """A column of counts as a masked array: pandas ``<NA>`` and polars nulls are masked."""
     module = type(data).__module__.split(".")[0]
+    if module == "pandas" and getattr(data.dtype, "kind", "O") in "iu":
+        # pandas before 2.2 gives nullable integers to numpy as objects: ask for int64.
+        missing = np.asarray(data.isna(), dtype=bool)
+        values = np.asarray(data.to_numpy(dtype="int64", na_value=0))
+        return np.ma.MaskedArray(values, mask=missing) if missing.any() else np.ma.asarray(values)
     if module in ("pandas", "polars") and hasattr(data, "to_numpy"):
         missing = np.asarray(data.isna() if module == "pandas" else data.is_null(), dtype=bool)
         if missing.any():

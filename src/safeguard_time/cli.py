@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as _dt
+import errno
 import json
 import os
 import sys
@@ -52,18 +53,87 @@ def _calendar(args: argparse.Namespace) -> WorkingCalendar:
     return england_and_wales()
 
 
+def _print_json(value: object) -> None:
+    """Print ``value`` as JSON in the one style of every ``--json``: indented by two spaces."""
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+class _CannotWrite(Exception):
+    """An output that cannot be written; the one message shape: ``PATH: cannot write: WHY``."""
+
+    def __init__(self, path: str, why: str) -> None:
+        super().__init__(f"{path}: cannot write: {why}")
+
+
+#: The words of the reasons an output cannot be written, by ``errno``.
+_WHY = {
+    errno.ENOENT: "no such folder",
+    errno.ENOTDIR: "a part of its folder is a file, not a folder",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+    errno.EISDIR: "it is a folder",
+    errno.ENOSPC: "no space left on the device",
+}
+
+
+def _why(exc: OSError) -> str:
+    """The reason of a failed write, in the words of :data:`_WHY` (else the system's)."""
+    if exc.errno in _WHY:
+        return _WHY[exc.errno]
+    return (exc.strerror or str(exc)).lower()
+
+
+def _check_writable(outputs: Sequence[str | None]) -> None:
+    """Refuse, before any work, an output whose folder is missing or cannot be written to.
+
+    ``None`` and ``-`` (standard output) are not files and pass.
+    """
+    for path in outputs:
+        if not path or path == "-":
+            continue
+        folder = os.path.dirname(os.path.abspath(path))
+        if os.path.isdir(path):
+            raise _CannotWrite(path, _WHY[errno.EISDIR])
+        if not os.path.isdir(folder):
+            parent = folder
+            while not os.path.exists(parent):
+                parent = os.path.dirname(parent)
+            code = errno.ENOENT if os.path.isdir(parent) else errno.ENOTDIR
+            raise _CannotWrite(path, _WHY[code])
+        if not os.access(folder, os.W_OK):
+            raise _CannotWrite(path, _WHY[errno.EACCES])
+
+
+def _os_error(exc: OSError, outputs: Sequence[str | None]) -> str:
+    """An operating-system error's message: an output's in the shape of :class:`_CannotWrite`."""
+    name = os.fsdecode(exc.filename) if exc.filename is not None else None
+    written = {os.path.abspath(p) for p in outputs if p and p != "-"}
+    if name is not None and os.path.abspath(name) in written:
+        return str(_CannotWrite(name, _why(exc)))
+    where = f"{name}: " if name else ""
+    return f"{where}{exc.strerror or exc}"
+
+
+def _stderr_width() -> int | None:
+    """The width the summary wraps to: the terminal's when stderr is one, else no wrapping."""
+    import shutil  # noqa: PLC0415
+
+    if not sys.stderr.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
 def _cmd_add(args: argparse.Namespace) -> int:
     result = _calendar(args).add_working_days(args.date, args.n, convention=args.convention)
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "start": args.date.isoformat(),
-                    "n": args.n,
-                    "result": result.isoformat(),
-                    "convention": args.convention.value,
-                }
-            )
+        _print_json(
+            {
+                "start": args.date.isoformat(),
+                "n": args.n,
+                "result": result.isoformat(),
+                "convention": args.convention.value,
+            }
         )
     else:
         print(f"{result.isoformat()} ({result:%A})")
@@ -72,20 +142,74 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 def _cmd_between(args: argparse.Namespace) -> int:
     n = _calendar(args).working_days_between(args.start, args.end, convention=args.convention)
-    print(n)
+    if args.json:
+        _print_json(
+            {
+                "start": args.start.isoformat(),
+                "end": args.end.isoformat(),
+                "working_days": n,
+                "convention": args.convention.value,
+            }
+        )
+    else:
+        print(n)
     return 0
 
 
+def _date_range(args: argparse.Namespace) -> None:
+    """Refuse ``--from`` after ``--to`` (as a usage error: exit 2)."""
+    if args.from_date is not None and args.to_date is not None and args.from_date > args.to_date:
+        raise InvalidOptionError(
+            "--from",
+            args.from_date,
+            f"--from {args.from_date.isoformat()} is after --to {args.to_date.isoformat()}: "
+            "give the earlier date first",
+        )
+
+
 def _cmd_holidays(args: argparse.Namespace) -> int:
+    _date_range(args)
     cal = _calendar(args)
     start = args.from_date or _dt.date(_dt.date.today().year, 1, 1)
     end = args.to_date or _dt.date(start.year, 12, 31)
+    if args.to_date is not None and args.from_date is None and end < start:
+        start = _dt.date(end.year, 1, 1)  # --to alone, in an earlier year: that year
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ProvisionalCalendarWarning)
         days = cal.holidays(start, end)
-    for day in days:
-        flag = "  (provisional)" if day.date.year > cal.verified_through else ""
-        print(f"{day.date.isoformat()}  {day.date:%a}  {day.name}{flag}")
+    rows = [
+        {
+            "date": day.date.isoformat(),
+            "weekday": f"{day.date:%a}",
+            "name": day.name,
+            "provisional": day.date.year > cal.verified_through,
+        }
+        for day in days
+    ]
+    fmt = "json" if args.json else args.format
+    if fmt == "json":
+        _print_json(
+            {
+                "from": start.isoformat(),
+                "to": end.isoformat(),
+                "verified_through": cal.verified_through,
+                "holidays": rows,
+            }
+        )
+    elif fmt == "csv":
+        import csv  # noqa: PLC0415
+
+        writer = csv.DictWriter(
+            sys.stdout,
+            fieldnames=["date", "weekday", "name", "provisional"],
+            lineterminator="\n",
+        )
+        writer.writeheader()
+        writer.writerows({**row, "provisional": str(row["provisional"]).lower()} for row in rows)
+    else:
+        for row in rows:
+            flag = "  (provisional)" if row["provisional"] else ""
+            print(f"{row['date']}  {row['weekday']}  {row['name']}{flag}")
     print(
         f"# verified through {cal.verified_through}; later years are projections", file=sys.stderr
     )
@@ -94,36 +218,51 @@ def _cmd_holidays(args: argparse.Namespace) -> int:
 
 def _cmd_due(args: argparse.Namespace) -> int:
     from safeguard_time.deadlines import deadline  # noqa: PLC0415 - the rules load on demand
+    from safeguard_time.rules import Policy  # noqa: PLC0415
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
-        d = deadline(
-            args.timescale, args.date, convention=args.convention, calendar=_calendar(args)
-        )
+    policy = Policy.load(args.policy) if args.policy else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+            d = deadline(
+                args.timescale,
+                args.date,
+                convention=args.convention,
+                calendar=_calendar(args),
+                policy=policy,
+                phase=args.phase,
+                extensions=args.extensions,
+            )
+    except InvalidOptionError as exc:
+        if exc.option != "phase" or exc.value is not None:
+            raise
+        raise InvalidOptionError(
+            "phase", None, f"{exc}: give --phase (see: safeguard-time rules {args.timescale})"
+        ) from None
     if args.json:
         rule = d.rule
-        print(
-            json.dumps(
-                {
-                    "timescale": d.timescale,
-                    "start": d.start.isoformat(),
-                    "due": d.due.isoformat(),
-                    "last_working_day": d.last_working_day.isoformat(),
-                    "convention": d.convention.value,
-                    "provisional": d.provisional,
-                    "rule": {
-                        "id": rule.id,
-                        "edition": rule.edition.title,
-                        "amount": rule.amount,
-                        "unit": rule.unit,
-                        "status": rule.status,
-                        "citation": str(rule.citation),
-                        "url": rule.citation.url,
-                    },
-                    "explanation": d.explain(),
+        _print_json(
+            {
+                "timescale": d.timescale,
+                "start": d.start.isoformat(),
+                "due": d.due.isoformat(),
+                "last_working_day": d.last_working_day.isoformat(),
+                "convention": d.convention.value,
+                "phase": args.phase,
+                "extensions": args.extensions,
+                "policy": policy.name if policy is not None else None,
+                "provisional": d.provisional,
+                "rule": {
+                    "id": rule.id,
+                    "edition": rule.edition.title,
+                    "amount": rule.amount,
+                    "unit": rule.unit,
+                    "status": rule.status,
+                    "citation": str(rule.citation),
+                    "url": rule.citation.url,
                 },
-                indent=2,
-            )
+                "explanation": d.explain(),
+            }
         )
     else:
         print(f"{d.due.isoformat()} ({d.due:%A})")
@@ -131,21 +270,81 @@ def _cmd_due(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The columns of ``rules`` (without ``--wide``); their widths fit 100 columns.
+_RULE_COLUMNS = ("phase", "length", "from", "to (incl.)", "source")
+
+
 def _cmd_rules(args: argparse.Namespace) -> int:
     from safeguard_time.rules import resolved_rules, timescales  # noqa: PLC0415
 
+    chosen = None
+    if args.timescale is not None:
+        resolved_rules(args.timescale)  # an unknown id: its error, with "did you mean"
+        chosen = args.timescale
+    found = []
     for ts in timescales(on=args.on):
+        if chosen is not None and ts.id != chosen:
+            continue
         ids = {r.id for r in ts.rules}
-        for r in resolved_rules(ts.id):
-            if r.rule.id not in ids:
-                continue
-            rule = r.rule
-            until = r.last_day.isoformat() if r.last_day else "now"  # inclusive
-            print(
-                f"{ts.id:32} {rule.describe_length():32} {r.start.isoformat()}..{until:10}  "
-                f"{rule.status:11} {rule.citation}"
-            )
+        rows = [r for r in resolved_rules(ts.id) if r.rule.id in ids]
+        found.append((ts, rows))
+    if args.json:
+        _print_json(
+            [
+                {
+                    "timescale": ts.id,
+                    "title": ts.title,
+                    "rule": r.rule.id,
+                    "phase": r.rule.phase,
+                    "length": r.rule.describe_length(),
+                    "amount": r.rule.amount,
+                    "unit": r.rule.unit,
+                    "from": r.start.isoformat(),
+                    "to": r.last_day.isoformat() if r.last_day else None,  # inclusive
+                    "status": r.rule.status,
+                    "citation": str(r.rule.citation),
+                    "url": r.rule.citation.url,
+                }
+                for ts, rows in found
+                for r in rows
+            ]
+        )
+        return 0
+    for line in _rules_table(found, wide=args.wide):
+        print(line)
     return 0
+
+
+def _rules_table(found: Sequence[tuple[Any, Sequence[Any]]], *, wide: bool) -> list[str]:
+    """The ``rules`` table: a header, then each timescale's id and title over its rules.
+
+    Each rule row gives its phase (``-`` when the timescale has none), its length, the first
+    and last day (inclusive; ``in force`` when it has no end) and its source status;
+    ``wide`` adds the citation.
+    """
+
+    def cells(r: Any) -> tuple[str, ...]:
+        return (
+            r.rule.phase or "-",
+            r.rule.describe_length(),
+            r.start.isoformat(),
+            r.last_day.isoformat() if r.last_day else "in force",
+            r.rule.status,
+            str(r.rule.citation),
+        )
+
+    rows = [cells(r) for _, rs in found for r in rs]
+    heads = (*_RULE_COLUMNS, "citation") if wide else _RULE_COLUMNS
+    widths = [max([len(h), *(len(row[i]) for row in rows)]) for i, h in enumerate(heads)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  " + "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=False)).rstrip()
+
+    out = ["timescale: title", line(heads)]
+    for ts, rs in found:
+        out.append(f"{ts.id}: {ts.title}")
+        out.extend(line(cells(r)[: len(heads)]) for r in rs)
+    return out
 
 
 def _interrupted() -> str:
@@ -161,6 +360,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from safeguard_time.io import scan as _scan  # noqa: PLC0415 - numpy, pyarrow: only for a scan
 
     _scan.REPLACED.clear()
+    outputs = [args.output, args.errors, args.report]
+    _check_writable(outputs)
     try:
         _scan.check_paths(
             {"--output": args.output, "--errors": args.errors, "--report": args.report},
@@ -170,8 +371,6 @@ def _cmd_scan(args: argparse.Namespace) -> int:
                 "--bank-holidays": getattr(args, "bank_holidays", None),
             },
         )
-        if args.report and not os.path.isdir(os.path.dirname(os.path.abspath(args.report))):
-            raise _scan.ScanError(f"{args.report}: cannot write: no such folder")
         policy = _scan.load_policy(args.policy) if args.policy else None
         opts = _scan.ScanOptions(
             input=args.input,
@@ -199,20 +398,20 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
             write_report(args.report, summary)
             _scan.REPLACED.append(args.report)
+            summary.report = args.report
     except _scan.ScanError as exc:
         print(f"safeguard-time: error: {_scan.printable(str(exc))}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         raise  # the reader of standard output went away: main() ends quietly
     except OSError as exc:
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"safeguard-time: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        print(f"safeguard-time: error: {_os_error(exc, outputs)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
         return 130
     if not args.quiet:
-        print(_scan.printable(summary.text()), file=sys.stderr)
+        print(_scan.printable(summary.text(_stderr_width())), file=sys.stderr)
     elif summary.stdout_closed_early:
         print(f"safeguard-time: {summary.stdout_note()}", file=sys.stderr)
     if args.strict and summary.rows_with_errors:
@@ -240,6 +439,8 @@ def _cmd_returns(args: argparse.Namespace) -> int:
     from safeguard_time.io import scan as _scan  # noqa: PLC0415
 
     _scan.REPLACED.clear()
+    outputs = [args.output, args.errors, args.report]
+    _check_writable(outputs)
     try:
         _scan.check_paths(
             {"--output": args.output, "--errors": args.errors, "--report": args.report},
@@ -263,14 +464,18 @@ def _cmd_returns(args: argparse.Namespace) -> int:
         if args.report:
             returns.write_report(args.report, summary)
             _scan.REPLACED.append(args.report)
+            summary.report = args.report
     except _scan.ScanError as exc:
         print(f"safeguard-time: error: {_scan.printable(str(exc))}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"safeguard-time: error: {_os_error(exc, outputs)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
         return 130
     if not args.quiet:
-        print(_scan.printable(summary.text()), file=sys.stderr)
+        print(_scan.printable(summary.text(_stderr_width())), file=sys.stderr)
         findings = sum(p.kind == "finding" for p in table.problems)
         print(
             f"problems: {len(table.problems) - findings} errors, {findings} findings"
@@ -289,6 +494,7 @@ def _cmd_example(args: argparse.Namespace) -> int:
 
     from safeguard_time import example  # noqa: PLC0415 - numpy and the bulk path, on demand
 
+    _check_writable([args.output])
     what = args.what or ("policy" if args.output.lower().endswith(".toml") else "caseload")
     if what == "policy":
         if args.rows is not None or args.seed is not None:
@@ -342,6 +548,8 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
         raise InvalidOptionError(
             "calendar", missing, f"calendar: {', '.join(missing)} required (or --check FILE)"
         )
+    _date_range(args)
+    _check_writable([args.output])
     cal = _calendar(args)
     try:
         fmt, rows, provisional = export.export_calendar(
@@ -354,8 +562,11 @@ def _cmd_calendar(args: argparse.Namespace) -> int:
             table=args.table,
             calendar=cal,
         )
-    except (ImportError, OSError) as exc:
+    except ImportError as exc:
         print(f"safeguard-time: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"safeguard-time: error: {_os_error(exc, [args.output])}", file=sys.stderr)
         return 2
     where = "standard output" if args.output == "-" else args.output
     note = (
@@ -409,6 +620,9 @@ def _add_calendar_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
 
 
+_JSON_HELP = "print JSON (indented by two spaces, as every --json)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the command line."""
     parser = argparse.ArgumentParser(
@@ -443,27 +657,57 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("due", parents=[conv], help="a timescale's deadline, with its explanation")
     p.add_argument("timescale", help="a timescale id, e.g. assessment (see 'rules')")
     p.add_argument("date", type=_date_arg, help="the date of the start event")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--phase",
+        help="the phase of a repeating timescale whose interval depends on it, e.g. lac_visit "
+        "first_year (see 'rules TIMESCALE')",
+    )
+    p.add_argument(
+        "--extensions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="apply N of the rule's extensions (complaints, care proceedings; default 0)",
+    )
+    p.add_argument("--policy", metavar="FILE", help="a council policy (TOML or JSON)")
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(func=_cmd_due)
 
-    p = sub.add_parser("rules", parents=[bank], help="the rules, with citations and source status")
+    p = sub.add_parser(
+        "rules", parents=[bank], help="the rules: lengths, phases, dates in force, source status"
+    )
+    p.add_argument("timescale", nargs="?", help="only this timescale's rules")
     p.add_argument("--on", type=_date_arg, help="only the rules in force on this date")
+    p.add_argument("--wide", action="store_true", help="add each rule's citation")
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(func=_cmd_rules)
 
     p = sub.add_parser("add", parents=[conv], help="the date N working days after DATE")
     p.add_argument("date", type=_date_arg)
     p.add_argument("n", type=int)
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(func=_cmd_add)
 
     p = sub.add_parser("between", parents=[conv], help="working days elapsed from START to END")
     p.add_argument("start", type=_date_arg)
     p.add_argument("end", type=_date_arg)
+    p.add_argument("--json", action="store_true", help=_JSON_HELP)
     p.set_defaults(func=_cmd_between)
 
     p = sub.add_parser("holidays", parents=[bank], help="the non-working weekdays of the calendar")
-    p.add_argument("--from", dest="from_date", type=_date_arg)
-    p.add_argument("--to", dest="to_date", type=_date_arg)
+    p.add_argument(
+        "--from", dest="from_date", type=_date_arg, metavar="DATE",
+        help="the first day (default: 1 January of this year)",
+    )  # fmt: skip
+    p.add_argument(
+        "--to", dest="to_date", type=_date_arg, metavar="DATE",
+        help="the last day, inclusive (default: 31 December of the --from year)",
+    )  # fmt: skip
+    p.add_argument(
+        "--format", choices=("text", "csv", "json"), default="text",
+        help="text (default), csv (date,weekday,name,provisional) or json",
+    )  # fmt: skip
+    p.add_argument("--json", action="store_true", help="the same as --format json")
     p.set_defaults(func=_cmd_holidays)
 
     p = sub.add_parser(
@@ -648,7 +892,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 previous[number] = signal.signal(number, _on_signal)
     try:
         return func(args)
-    except SafeguardTimeError as exc:
+    except (SafeguardTimeError, _CannotWrite) as exc:
         print(f"safeguard-time: error: {exc}", file=sys.stderr)
         return 2
     except _Signalled as exc:

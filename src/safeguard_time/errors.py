@@ -53,6 +53,20 @@ __all__ = [
 ]
 
 
+def did_you_mean(value: object, valid: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` naming the valid id nearest to ``value``, or ``""``.
+
+    The one suggestion of every id the library refuses (timescales, phases).
+
+    >>> did_you_mean("first_yaer", ["first_year", "until_18"]), did_you_mean("x", ["until_18"])
+    ("; did you mean 'first_year'?", '')
+    """
+    import difflib  # noqa: PLC0415 - only on the error path
+
+    close = difflib.get_close_matches(str(value), list(valid), n=1) if value is not None else []
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
 class SafeguardTimeError(Exception):
     """Base class of every error this library raises on purpose.
 
@@ -164,12 +178,9 @@ class UnknownTimescaleError(SafeguardTimeError, LookupError):
     code: ClassVar[str] = "unknown_timescale"
 
     def __init__(self, timescale: str, valid: Iterable[str]) -> None:
-        import difflib  # noqa: PLC0415 - only on the error path
-
         self.timescale = timescale
         self.valid = tuple(sorted(valid))
-        close = difflib.get_close_matches(str(timescale), self.valid, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        hint = did_you_mean(timescale, self.valid)
         super().__init__(
             f"unknown timescale {timescale!r}{hint} valid ids are: {', '.join(self.valid)}",
             value=timescale,

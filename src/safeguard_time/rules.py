@@ -19,7 +19,6 @@ import itertools
 import json
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,6 +33,7 @@ from safeguard_time.errors import (
     PolicyError,
     RuleDataError,
     UnknownTimescaleError,
+    did_you_mean,
 )
 
 __all__ = [
@@ -551,13 +551,79 @@ def _unit(where: str, value: Any) -> Unit:
     return unit
 
 
-def _read_toml(*parts: str) -> dict[str, Any]:
-    path = os.path.join(DATA_DIR, *parts)
+#: The rule data parsed ahead of time (``python -m safeguard_time.rules``), by file, with a
+#: checksum of each TOML file it came from.  The TOML files stay the source: a file whose
+#: checksum differs is parsed again, and a test fails until the parsed copy is remade.
+PARSED_FILE = "rule_data_parsed.json"
+
+
+@functools.cache
+def _parsed() -> Mapping[str, tuple[int, Any]]:
+    """The parsed copy of the rule data (empty when it is missing or unreadable)."""
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleDataError(f"{'/'.join(parts)}: not valid TOML: {exc}") from None
+        with open(os.path.join(DATA_DIR, PARSED_FILE), encoding="utf-8") as fh:
+            stored = json.load(fh, object_hook=_thaw_date)
+    except (OSError, ValueError):
+        return {}
+    return {name: (int(entry["crc32"]), entry["data"]) for name, entry in stored.items()}
+
+
+def _thaw_date(obj: dict[str, Any]) -> Any:
+    return _dt.date.fromisoformat(obj["$date"]) if len(obj) == 1 and "$date" in obj else obj
+
+
+def _freeze_date(obj: object) -> object:
+    if isinstance(obj, _dt.date) and not isinstance(obj, _dt.datetime):
+        return {"$date": obj.isoformat()}
+    raise TypeError(f"rule data holds a {type(obj).__name__}, which the parsed copy cannot keep")
+
+
+def _read_toml(*parts: str) -> dict[str, Any]:
+    """A rule data file, as TOML gives it: from the parsed copy when it is current.
+
+    Parsing the TOML files takes longer than the rest of a first ``deadline()`` (tomllib is
+    pure Python); their parsed copy reads in a millisecond.
+    """
+    import zlib  # noqa: PLC0415 - a C module, already loaded by most programs
+
+    name = "/".join(parts)
+    path = os.path.join(DATA_DIR, *parts)
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    stored = _parsed().get(name)
+    if stored is not None and stored[0] == zlib.crc32(raw):
+        return dict(stored[1])
+    import tomllib  # noqa: PLC0415 - slow to import: only when the parsed copy is stale
+
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RuleDataError(f"{name}: not valid TOML: {exc}") from None
+
+
+def _rule_data_files() -> list[str]:
+    """Every TOML file of the rule data, as paths under ``_data``."""
+    names = ["timescales.toml", "schedules.toml"]
+    names += [f"rules/{f}" for f in sorted(os.listdir(os.path.join(DATA_DIR, "rules")))]
+    return [n for n in names if n.endswith(".toml")]
+
+
+def render_parsed() -> str:
+    """The parsed copy of the rule data, as :data:`PARSED_FILE` holds it (JSON text).
+
+    >>> import json
+    >>> sorted(json.loads(render_parsed()))[:2]
+    ['rules/care_proceedings_2014.toml', 'rules/children_act_1989_s32.toml']
+    """
+    import tomllib  # noqa: PLC0415
+    import zlib  # noqa: PLC0415
+
+    out = {}
+    for name in _rule_data_files():
+        with open(os.path.join(DATA_DIR, *name.split("/")), "rb") as fh:
+            raw = fh.read()
+        out[name] = {"crc32": zlib.crc32(raw), "data": tomllib.loads(raw.decode("utf-8"))}
+    return json.dumps(out, default=_freeze_date, ensure_ascii=False, indent=0, sort_keys=True)
 
 
 def _load_edition(fname: str, raw: Mapping[str, Any]) -> Edition:
@@ -1039,6 +1105,8 @@ class Policy:
             raise PolicyError(
                 f"{source}: cannot read the policy file: {exc.strerror or exc}", value=source
             ) from None
+        import tomllib  # noqa: PLC0415 - only for a policy file
+
         try:
             text = raw.decode("utf-8-sig")
             data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
@@ -1233,7 +1301,8 @@ def rule_for(
             raise InvalidOptionError(
                 "phase",
                 phase,
-                f"{timescale!r} needs phase= one of {', '.join(ts.phases)}, got {phase!r}",
+                f"{timescale!r} needs phase= one of {', '.join(ts.phases)}, got {phase!r}"
+                + did_you_mean(phase, ts.phases),
             )
     elif phase is not None:
         raise InvalidOptionError(
@@ -1305,3 +1374,9 @@ def length_words(amount: int, unit: str) -> str:
     if unit == "weeks_beginning_with":
         text += " beginning with the day"
     return text
+
+
+if __name__ == "__main__":  # pragma: no cover - the maintainers' command
+    # python -m safeguard_time.rules: remake the parsed copy after editing the rule data.
+    with open(os.path.join(DATA_DIR, PARSED_FILE), "w", encoding="utf-8", newline="\n") as _fh:
+        _fh.write(render_parsed() + "\n")

@@ -29,7 +29,7 @@ import numpy as np
 from safeguard_time._bulk_input import NAT
 from safeguard_time._engine.codes import DUE_OUT_OF_RANGE, NO_RULE, START_RANGE
 from safeguard_time.calendar import Convention, WorkingCalendar
-from safeguard_time.errors import InvalidOptionError, NoRuleInForceError
+from safeguard_time.errors import InvalidOptionError, NoRuleInForceError, did_you_mean
 from safeguard_time.rules import Policy, Rule, resolved_rules, rule_for, rulebook
 
 if TYPE_CHECKING:
@@ -513,7 +513,10 @@ def check_phase(timescale: str, phase: str | None) -> None:
     phases = rulebook().timescales[timescale].phases
     if phases and phase not in phases:
         raise InvalidOptionError(
-            "phase", phase, f"{timescale!r} needs phase= one of {', '.join(phases)}, got {phase!r}"
+            "phase",
+            phase,
+            f"{timescale!r} needs phase= one of {', '.join(phases)}, got {phase!r}"
+            + did_you_mean(phase, phases),
         )
     if not phases and phase is not None:
         raise InvalidOptionError(

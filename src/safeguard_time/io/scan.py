@@ -155,6 +155,12 @@ class CheckSummary:
         factory=lambda: np.zeros(_MONTHS, np.int64)
     )
     rule_rows: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64))
+    #: Completed cases by rule (indexing ``rule_ids``), status (0: met, 1: missed) and working
+    #: days to completion (the last column holds :data:`HISTOGRAM_CAP` and more), so the
+    #: report colours each case by the rule that judged it, not by one limit for all.
+    rule_histogram: npt.NDArray[np.int64] = attrs.field(
+        factory=lambda: np.zeros((0, 2, HISTOGRAM_CAP + 1), np.int64)
+    )
     bins: bulk.DurationBins | None = None
     provisional: int = 0
 
@@ -181,14 +187,13 @@ class CheckSummary:
         if not self.rule_ids:
             self.rule_ids = rule_ids
             self.rule_rows = np.zeros(len(rule_ids), np.int64)
+            self.rule_histogram = np.zeros((len(rule_ids), 2, HISTOGRAM_CAP + 1), np.int64)
         self.counts += np.bincount(_label_index(status), minlength=len(STATUS_LABELS))
         completed = (status == MET) | (status == MISSED)
         # A negative duration (a weekend case under the next-working-day convention) is
         # counted with the same-day cases, as the duration bins count it.
-        self.histogram += np.bincount(
-            np.clip(elapsed[completed], 0, HISTOGRAM_CAP).astype(np.intp),
-            minlength=HISTOGRAM_CAP + 1,
-        )
+        days = np.clip(elapsed[completed], 0, HISTOGRAM_CAP).astype(np.intp)
+        self.histogram += np.bincount(days, minlength=HISTOGRAM_CAP + 1)
         if completed.any():
             month = end[completed].view("datetime64[D]").astype("datetime64[M]").astype(np.int64)
             index = month + 1970 * 12 - _FIRST_MONTH
@@ -196,9 +201,13 @@ class CheckSummary:
             met = status[completed] == MET
             self.met_by_month += np.bincount(index[keep & met], minlength=_MONTHS)[:_MONTHS]
             self.missed_by_month += np.bincount(index[keep & ~met], minlength=_MONTHS)[:_MONTHS]
-            rules_done = rule[completed]
-            rules_done = rules_done[rules_done >= 0].astype(np.intp)
-            self.rule_rows += np.bincount(rules_done, minlength=len(rule_ids))[: len(rule_ids)]
+            rules_done = rule[completed].astype(np.intp)
+            known = (rules_done >= 0) & (rules_done < len(self.rule_ids))
+            self.rule_rows += np.bincount(rules_done[known], minlength=len(self.rule_ids))
+            cells = (rules_done * 2 + ~met) * (HISTOGRAM_CAP + 1) + days
+            self.rule_histogram += np.bincount(
+                cells[known], minlength=self.rule_histogram.size
+            ).reshape(self.rule_histogram.shape)
         self._add_bins(elapsed, completed)
         self.provisional += int(np.count_nonzero(provisional & (status != NOT_APPLICABLE)))
 
@@ -244,6 +253,25 @@ class CheckSummary:
             if rows and rule is not None and rule.is_working_days:
                 lengths.setdefault(rule.amount, []).append(rule.id)
         return [(amount, tuple(ids)) for amount, ids in sorted(lengths.items())]
+
+    def by_rule(self) -> list[tuple[str, int, int]]:
+        """``(rule id, met, missed)`` for each rule that judged completed cases, in rule order.
+
+        >>> import numpy as np
+        >>> cs = CheckSummary(Check("initial_assessment", "referral", "done"))
+        >>> ids = ("initial_assessment.fw2000", "initial_assessment.wt2010")
+        >>> cs.add(np.array([0, 1, 0, 2], np.int8), np.array([5, 9, 9, 0], np.int32),
+        ...        np.array([14000, 14010, 15000, -(2**63)]), np.array([0, 0, 1, 1]), ids,
+        ...        np.zeros(4, bool))
+        >>> cs.by_rule()
+        [('initial_assessment.fw2000', 1, 1), ('initial_assessment.wt2010', 1, 0)]
+        """
+        per_status = self.rule_histogram.sum(axis=2).tolist()
+        return [
+            (rule_id, met, missed)
+            for rule_id, (met, missed) in zip(self.rule_ids, per_status, strict=True)
+            if met or missed
+        ]
 
     def _add_bins(self, elapsed: npt.NDArray[np.int32], completed: npt.NDArray[np.bool_]) -> None:
         if self.timescale not in bulk.bin_schemes():
@@ -302,21 +330,41 @@ class ScanSummary:
     #: Standard output (one of the outputs) was closed by its reader before the end.
     stdout_closed_early: bool = False
 
-    def text(self) -> str:
-        """The summary printed on stderr."""
+    #: The HTML report's path, set by the caller once it has written the report (``None``:
+    #: none written), so that :meth:`text` names it with the other files.
+    report: str | None = None
+
+    def text(self, width: int | None = None) -> str:
+        """The summary printed on stderr, its lines wrapped at word boundaries to ``width``.
+
+        ``width=None`` leaves each line whole (the command line wraps only when standard
+        error is a terminal, to its width: a log file keeps one line per item).  Counts carry
+        thousands separators and their nouns agree with them (``1 problem``, ``2 problems``).
+
+        >>> s = ScanSummary("in.csv", "out.csv", "errors.csv", None,
+        ...                 Convention.EVENT_DAY_ZERO, "statutory defaults", [],
+        ...                 rows=12_345, rows_with_errors=1, problems=1, report="r.html")
+        >>> print(s.text(width=60))
+        scanned in.csv -> out.csv
+        rows read: 12,345
+        rows with errors: 1 (1 problem listed in errors.csv)
+        as of: not given (open cases are errors); convention:
+          event_day_zero; policy: statutory defaults
+        wrote: out.csv (the rows with their results), errors.csv
+          (the errors report), r.html (the HTML report)
+        """
+        listed = self.problems - self.problems_not_listed
+        not_listed = (
+            f"; {_counted(self.problems_not_listed, 'more', 'more')} not listed (--max-errors)"
+            if self.problems_not_listed
+            else ""
+        )
         lines = [
             f"scanned {self.input} -> {self.output}",
-            f"rows read: {self.rows}",
-            f"rows with errors: {self.rows_with_errors}"
+            f"rows read: {self.rows:,}",
+            f"rows with errors: {self.rows_with_errors:,}"
             + (
-                f" ({self.problems - self.problems_not_listed} problems listed in "
-                f"{self.errors_path}"
-                + (
-                    f"; {self.problems_not_listed} more not listed (--max-errors)"
-                    if self.problems_not_listed
-                    else ""
-                )
-                + ")"
+                f" ({_counted(listed, 'problem')} listed in {self.errors_path}{not_listed})"
                 if self.errors_path
                 else ""
             ),
@@ -324,20 +372,24 @@ class ScanSummary:
             f"; convention: {self.convention.value}; policy: {self.policy}",
         ]
         for cs in self.checks:
-            counts = ", ".join(f"{k} {v}" for k, v in cs.status_counts().items())
+            counts = ", ".join(f"{k} {v:,}" for k, v in cs.status_counts().items())
             pct = cs.on_time_percent()
-            on_time = f"; on time {pct:.1f}% of {cs.completed} completed" if pct is not None else ""
+            on_time = (
+                f"; on time {pct:.1f}% of {cs.completed:,} completed" if pct is not None else ""
+            )
             lines.append(f"{cs.check}: {counts}{on_time}")
             if cs.provisional:
                 lines.append(
-                    f"  {cs.provisional} rows depend on bank holidays after "
+                    f"  {_counted(cs.provisional, 'row')} depend"
+                    f"{'s' if cs.provisional == 1 else ''} on bank holidays after "
                     f"{self.verified_through} (projections)"
                 )
             if cs.bins is not None:
-                lines.extend("  " + line for line in str(cs.bins).splitlines())
+                lines.extend("  " + line for line in _bins_table(cs))
         if self.blank_lines:
             lines.append(
-                f"note: {self.blank_lines} lines holding only spaces were skipped (no fields)"
+                f"note: {_counted(self.blank_lines, 'line')} holding only spaces "
+                f"{'was' if self.blank_lines == 1 else 'were'} skipped (no fields)"
                 + (
                     "; read from standard input, line numbers after such a line are one "
                     "short for each"
@@ -347,9 +399,23 @@ class ScanSummary:
             )
         if self.calendar_update:
             lines.append(f"bank holidays: updated for {self.calendar_update}")
+        lines.append(f"wrote: {', '.join(self._written())}")
         if self.stdout_closed_early:
             lines.append(self.stdout_note())
-        return "\n".join(lines)
+        if width is None:
+            return "\n".join(lines)
+        return "\n".join(_wrap(line, width) for line in lines)
+
+    def _written(self) -> list[str]:
+        """Every file written, with what it holds (standard output named as such)."""
+        out = "standard output" if self.output == "<stdout>" else self.output
+        written = [f"{out} (the rows with their results)"]
+        if self.errors_path:
+            where = "standard output" if self.errors_path == "-" else self.errors_path
+            written.append(f"{where} (the errors report)")
+        if self.report:
+            written.append(f"{self.report} (the HTML report)")
+        return written
 
     def stdout_note(self) -> str:
         """The warning given when standard output was closed before the scan ended."""
@@ -360,6 +426,54 @@ class ScanSummary:
 
 
 # --- small helpers ------------------------------------------------------------------------
+
+
+def _counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` with thousands separators and ``noun`` agreeing with it.
+
+    >>> _counted(1, "problem"), _counted(12_345, "row")
+    ('1 problem', '12,345 rows')
+    """
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _bins_table(cs: CheckSummary) -> list[str]:
+    """A check's duration bins as table lines, then what was not counted, by status.
+
+    Open cases, error rows and not_applicable rows (no start event) are named separately.
+    """
+    assert cs.bins is not None
+    lines = str(attrs.evolve(cs.bins, excluded=0)).splitlines()
+    counts = cs.status_counts()
+    kinds = [
+        ("open", counts["open_in_time"] + counts["open_overdue"]),
+        ("error", counts["error"]),
+        ("not_applicable", counts["not_applicable"]),
+    ]
+    left_out = [_counted(n, f"{kind} row") for kind, n in kinds if n]
+    if left_out:
+        lines.append(f"(not counted: {', '.join(left_out)})")
+    return lines
+
+
+def _wrap(line: str, width: int) -> str:
+    """``line`` broken at spaces to ``width`` columns, the continuation lines indented.
+
+    A table line (bins) is shorter than any usable width and is kept as it is; a word
+    longer than the width (a long path) is left whole rather than cut.
+    """
+    import textwrap  # noqa: PLC0415 - only for a terminal
+
+    if len(line) <= width:
+        return line
+    indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+    return textwrap.fill(
+        line,
+        width=max(width, 20),
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _rules_by_id(timescale: str) -> dict[str, Rule]:
@@ -501,14 +615,15 @@ class _CsvSource(_Source):
         self._invalid: Any = None
         self._hook = _QuietUndecodableRows(self._on_invalid_row)
         if path == "-":
-            stream: Any = self._stdin
+            raw: Any = self._stdin
         else:
             try:
-                stream = pa.OSFile(path)
-                self.size = stream.size()
-                stream.seek(len(header_raw) + (len(_BOM) if self.bom else 0))
-            except (OSError, pa.ArrowException) as exc:
-                raise ScanError(f"{path}: cannot read: {exc}") from None
+                raw = open(path, "rb")  # noqa: SIM115 - closed by close()
+                self.size = os.fstat(raw.fileno()).st_size
+                raw.seek(len(header_raw) + (len(_BOM) if self.bom else 0))
+            except OSError as exc:
+                raise ScanError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        stream = _WholeLineEnds(raw)
         self._stream = stream
         self._data_start = len(header_raw) + (len(_BOM) if self.bom else 0)
         self._encoding = encoding
@@ -818,10 +933,45 @@ class _CsvSource(_Source):
         return out
 
     def close(self) -> None:
-        if self._path != "-":
-            self._stream.close()
+        self._stream.close()
         self._drop_transcoded()
         self._hook.remove()
+
+
+class _WholeLineEnds:
+    """The input as Arrow's CSV reader reads it, never split between a CR and its LF.
+
+    Arrow drops the LF of a CR LF inside a quoted cell when one read ends with the CR and
+    the next begins with the LF (apache/arrow#51368, open as of pyarrow 26): a line break in
+    a cell of notes would lose a byte without a word.  A read that would end with a CR
+    keeps it for the next read, so no read ever ends with one.
+    """
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+        self._held = b""
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0:
+            data, self._held = self._held + self._raw.read(), b""
+            return data
+        data = self._held + self._raw.read(max(size - len(self._held), 1))
+        self._held = b""
+        if len(data) > 1 and data.endswith(b"\r"):
+            data, self._held = data[:-1], b"\r"
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self.closed = True
+        if self._raw is not sys.stdin.buffer:
+            self._raw.close()
 
 
 class _QuietUndecodableRows:
