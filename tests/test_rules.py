@@ -24,6 +24,7 @@ from safeguard_time import (
     RuleDataError,
     Status,
     UnknownTimescaleError,
+    _holiday_data,
     deadline,
     england_and_wales,
     rule_for,
@@ -691,7 +692,7 @@ def test_loader_rejects_a_weeks_beginning_with_rule_without_a_day(
 
 def test_the_parsed_copy_of_the_rule_data_is_current() -> None:
     rules = rules_mod
-    with open(os.path.join(DATA_DIR, rules.PARSED_FILE), encoding="utf-8") as fh:
+    with open(os.path.join(_holiday_data.DATA_DIR, rules.PARSED_FILE), encoding="utf-8") as fh:
         shipped = fh.read()
     assert shipped == rules.render_parsed() + "\n", (
         "the rule data changed: remake its parsed copy with python -m safeguard_time.rules"
@@ -706,5 +707,5 @@ def test_a_stale_parsed_copy_is_not_used(monkeypatch: pytest.MonkeyPatch) -> Non
     # the file itself is parsed.
     stale = {name: (0, {"edition": {"id": "not this"}})}
     monkeypatch.setattr(rules, "_parsed", lambda: stale)
-    with open(os.path.join(DATA_DIR, *name.split("/")), "rb") as fh:
+    with open(os.path.join(_holiday_data.DATA_DIR, *name.split("/")), "rb") as fh:
         assert rules._read_toml(*name.split("/")) == tomllib.load(fh) == truth

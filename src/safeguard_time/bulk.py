@@ -174,6 +174,7 @@ class RowErrors(Sequence[RowError]):
         self._codes = codes
         self._describe = describe
         rows.setflags(write=False)
+        codes.setflags(write=False)
 
     @property
     def rows(self) -> npt.NDArray[np.int64]:
@@ -184,6 +185,11 @@ class RowErrors(Sequence[RowError]):
         array([0, 2])
         """
         return self._rows
+
+    @property
+    def codes(self) -> npt.NDArray[np.int8]:
+        """The engine's row error code of each error row (see ``_engine.codes``), read-only."""
+        return self._codes
 
     def __len__(self) -> int:
         return len(self._rows)

@@ -65,7 +65,7 @@ import numpy as np
 
 from safeguard_time import bulk
 from safeguard_time._bulk_input import NAT, DayColumn, to_days
-from safeguard_time._engine.codes import MET, OPEN_OVERDUE, STATUS_LABELS
+from safeguard_time._engine.codes import MET, OPEN_OVERDUE, REASON, STATUS_LABELS
 from safeguard_time.calendar import Convention, WorkingCalendar
 from safeguard_time.errors import (
     InvalidOptionError,
@@ -614,12 +614,19 @@ def _columns(res: bulk.BulkAssessment) -> list[Any]:
 _Problem = tuple[int, str, str, str, str]
 
 
+_NOT_A_DATE_CODES = np.array(
+    [code for code, (text, _) in REASON.items() if text == "not_a_date"], dtype=np.int8
+)
+
+
 def _problems_of(check: Check, res: bulk.BulkAssessment) -> Iterator[_Problem]:
     """A check's row errors, placed at the table's column (not-a-date cells are elsewhere)."""
     end_col = check.end or check.start
-    for err in res.errors:
-        if err.code == "not_a_date":
-            continue
+    errors = res.errors
+    # Cells that are not dates are reported by the reading, once: not described here.
+    wanted = np.flatnonzero(~np.isin(errors.codes, _NOT_A_DATE_CODES))
+    for j in wanted.tolist():
+        err = errors[j]
         column = (
             check.start if err.column == "start" or err.code == "as_of_before_start" else end_col
         )
