@@ -366,6 +366,8 @@ def test_exit_0_with_bad_rows_1_with_strict(
         ("a,b\n1,2\n6,7,8\n", ["--check", "assessment=a:b"], "line 3: expected 2 fields, found 3"),
         ("a,a\n1,2\n", ["--check", "assessment=a"], "column 'a' appears 2 times"),
         ("a,assessment_due\n1,2\n", ["--check", "assessment=a"], "already has a column"),
+        ("a,assessment_due\n1,2\n", ["--check", "assessment=a"], "is this file already scanned?"),
+        ("a;b\n1;2\n", ["--check", "assessment=a:b"], "Give --delimiter ';'"),
         ("a,b\n1,2\n", ["--check", "lac_visit=a:b"], "--check lac_visit=a:b:"),
         ("a,b\n1,2\n", ["--check", "assessment=a", "--as-of", "1980-01-01"], "calendar range"),
         ("a,b\n1,2\n", ["--check", "assessment=a", "--encoding", "klingon"], "unknown encoding"),

@@ -262,8 +262,15 @@ def _validate(
     types: Mapping[str, Any],
     checks: Sequence[Check],
     error_column: str | None,
+    *,
+    check_words: str = "the check",
+    adder: str = "assess_table adds; remove or rename it (is this table already assessed?)",
 ) -> None:
-    """Refuse checks naming absent, repeated or non-date columns, and added names in use."""
+    """Refuse checks naming absent, repeated or non-date columns, and added names in use.
+
+    The one statement of these rules, for every table and file: ``check_words`` and
+    ``adder`` let the command line speak of ``--check`` and of files already scanned.
+    """
     for check in checks:
         for col in (check.start, check.end):
             if col is None:
@@ -276,14 +283,14 @@ def _validate(
                 raise InvalidOptionError(
                     "checks",
                     str(check),
-                    f"no column {col!r} (in the check {check}){hint}; the columns are: "
+                    f"no column {col!r} (in {check_words} {check}){hint}; the columns are: "
                     f"{', '.join(shown)}",
                 )
             if count > 1:
                 raise InvalidOptionError(
                     "checks",
                     str(check),
-                    f"column {col!r} appears {count} times; rename one so the check "
+                    f"column {col!r} appears {count} times; rename one so {check_words} "
                     f"{check} knows which to read",
                 )
             t = types.get(col)
@@ -304,8 +311,7 @@ def _validate(
         raise InvalidOptionError(
             "checks",
             clash[0],
-            f"the table already has a column {clash[0]!r}, which assess_table adds; remove or "
-            "rename it (is this table already assessed?)",
+            f"the input already has a column {clash[0]!r}, which {adder}",
         )
 
 

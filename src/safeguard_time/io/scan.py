@@ -35,13 +35,20 @@ from safeguard_time import bulk
 from safeguard_time._date_columns import NAT
 from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
 from safeguard_time.errors import (
+    InvalidOptionError,
     NotAColumnError,
     PolicyError,
     ProvisionalCalendarWarning,
     SafeguardTimeError,
 )
 from safeguard_time.rules import Policy, Rule, rulebook
-from safeguard_time.tables import Check, TableRowError, assess_table, output_schema
+from safeguard_time.tables import (
+    Check,
+    TableRowError,
+    _validate,
+    assess_table,
+    output_schema,
+)
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -1548,39 +1555,28 @@ class _ErrorsReport:
 
 
 def _check_columns(source: _Source, checks: Sequence[Check]) -> None:
+    """The checks' columns against the header: the rules of ``tables``, in the scan's words."""
     names = source.names
-    for check in checks:
-        for col in (check.start, check.end):
-            if col is None:
-                continue
-            count = names.count(col)
-            if count == 0:
-                close = difflib.get_close_matches(col, names, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
-                if len(names) == 1:
-                    for sep, word in ((";", "semicolons"), ("\t", "tabs")):
-                        if sep in names[0]:
-                            flag = "';'" if sep == ";" else "tab (a literal tab character)"
-                            hint += (
-                                f"; the header has one column holding {word}: is the file "
-                                f"separated by {word}? Give --delimiter {flag}"
-                            )
-                raise ScanError(
-                    f"{source.name}: {source.header_at}: no column {col!r} (in --check {check}){hint}; "
-                    f"the columns are: {', '.join(names)}"
-                )
-            if count > 1:
-                raise ScanError(
-                    f"{source.name}: {source.header_at}: column {col!r} appears {count} times; "
-                    "rename one so the check knows which to read"
-                )
-    added = [name for check in checks for name in check.output_names()]
-    clash = sorted(set(added) & set(names))
-    if clash:
-        raise ScanError(
-            f"{source.name}: {source.header_at}: the input already has a column {clash[0]!r}, which the "
-            "scan adds; remove or rename it (is this file already scanned?)"
+    try:
+        _validate(
+            names,
+            {},
+            checks,
+            None,
+            check_words="--check",
+            adder="the scan adds; remove or rename it (is this file already scanned?)",
         )
+    except InvalidOptionError as exc:
+        hint = ""
+        if len(names) == 1 and str(exc).startswith("no column"):
+            for sep, word in ((";", "semicolons"), ("\t", "tabs")):
+                if sep in names[0]:
+                    flag = "';'" if sep == ";" else "tab (a literal tab character)"
+                    hint = (
+                        f"; the header has one column holding {word}: is the file separated "
+                        f"by {word}? Give --delimiter {flag}"
+                    )
+        raise ScanError(f"{source.name}: {source.header_at}: {exc}{hint}") from None
 
 
 def _check_setup(opts: ScanOptions) -> None:
