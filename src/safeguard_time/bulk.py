@@ -188,7 +188,16 @@ class RowErrors(Sequence[RowError]):
 
     @property
     def codes(self) -> npt.NDArray[np.int8]:
-        """The engine's row error code of each error row (see ``_engine.codes``), read-only."""
+        """The engine's row error code of each error row (see ``_engine.codes``), read-only.
+
+        Each stands for a row's ``code`` (``missing``, ``out_of_range``, ...), as a small
+        integer: one array for a million bad rows.
+
+        >>> import numpy as np
+        >>> errors = deadlines("assessment", np.array(["NaT", "2024-01-02", "1989-12-29"], "M8[D]")).errors
+        >>> len(errors.codes) == len(errors.rows), [e.code for e in errors]
+        (True, ['missing', 'out_of_range'])
+        """
         return self._codes
 
     def __len__(self) -> int:

@@ -352,7 +352,7 @@ def output_schema(schema: Any, checks: ChecksLike, *, error_column: str | None =
     >>> output_schema(s, "referral_decision=referral")
     Traceback (most recent call last):
     ...
-    safeguard_time.errors.InvalidOptionError: the table already has a column 'referral_decision_due', which assess_table adds; remove or rename it (is this table already assessed?)
+    safeguard_time.errors.InvalidOptionError: the input already has a column 'referral_decision_due', which assess_table adds; remove or rename it (is this table already assessed?)
     """
     pa = _pyarrow()
     if not isinstance(schema, pa.Schema):
