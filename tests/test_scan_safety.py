@@ -520,3 +520,18 @@ def test_a_crlf_inside_a_quoted_cell_survives_every_block_boundary(
     assert code == 0, err
     assert _errors_rows(out)[-1]["done"] == "crlf\r\nin"
     assert _errors_rows(errors)[-1]["value"] == "crlf\r\nin"
+
+
+def test_a_refused_file_leaves_no_file_open_and_no_hook_installed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "cases.csv"
+    src.write_bytes(b"ref,done\n2024-03-08,2024-05-15\n6,7,8\n")
+    argv = ["scan", str(src), "--check", "assessment=ref:done", "-o", str(tmp_path / "o.csv")]
+    hook = sys.unraisablehook
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(5):
+        assert main(argv) == 2
+    assert "line 3: expected 2 fields, found 3" in capsys.readouterr().err
+    assert len(os.listdir("/proc/self/fd")) == before
+    assert sys.unraisablehook is hook

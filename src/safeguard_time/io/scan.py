@@ -595,11 +595,20 @@ class _CsvSource(_Source):
     """A CSV file read with Arrow's streaming reader, every column as text."""
 
     def __init__(self, path: str, encoding: str, block_size: int, delimiter: str = ",") -> None:
+        self._stream: _WholeLineEnds | None = None
+        self._hook: _QuietUndecodableRows | None = None
+        self._transcoded: str | None = None
+        try:
+            self._open(path, encoding, block_size, delimiter)
+        except BaseException:
+            self.close()  # a refused file leaves nothing open, installed or on disk
+            raise
+
+    def _open(self, path: str, encoding: str, block_size: int, delimiter: str) -> None:
         pa = _pyarrow()
         import pyarrow.csv as pcsv  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
         self.name = _display(path)
-        self._transcoded: str | None = None
         if len(delimiter) != 1 or delimiter in '"\r\n':
             raise ScanError(
                 f"--delimiter must be one character (not a quote or a line end), got {delimiter!r}"
@@ -622,16 +631,15 @@ class _CsvSource(_Source):
         self._invalid: Any = None
         self._hook = _QuietUndecodableRows(self._on_invalid_row)
         if path == "-":
-            raw: Any = self._stdin
+            stream = self._stream = _WholeLineEnds(self._stdin)
         else:
             try:
                 raw = open(path, "rb")  # noqa: SIM115 - closed by close()
+                stream = self._stream = _WholeLineEnds(raw)
                 self.size = os.fstat(raw.fileno()).st_size
                 raw.seek(len(header_raw) + (len(_BOM) if self.bom else 0))
             except OSError as exc:
                 raise ScanError(f"{path}: cannot read: {exc.strerror or exc}") from None
-        stream = _WholeLineEnds(raw)
-        self._stream = stream
         self._data_start = len(header_raw) + (len(_BOM) if self.bom else 0)
         self._encoding = encoding
         self.done = len(header_raw)
@@ -940,9 +948,11 @@ class _CsvSource(_Source):
         return out
 
     def close(self) -> None:
-        self._stream.close()
+        if self._stream is not None:
+            self._stream.close()
         self._drop_transcoded()
-        self._hook.remove()
+        if self._hook is not None:
+            self._hook.remove()
 
 
 class _WholeLineEnds:
