@@ -21,11 +21,16 @@ extensions = [
 ]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 exclude_patterns = ["_build"]
-myst_enable_extensions = ["colon_fence", "deflist"]
+myst_enable_extensions = ["colon_fence", "deflist", "attrs_inline"]
 myst_heading_anchors = 3
 autodoc_member_order = "bysource"
-autodoc_typehints = "description"
+# Types in the signature; in the description only beside a parameter the docstring describes,
+# so no bare list of undescribed (or private) constructor fields appears under a class.
+autodoc_typehints = "both"
+autodoc_typehints_description_target = "documented_params"
 autodoc_typehints_format = "short"
+# Public names for classes that live in private modules.
+autodoc_type_aliases = {"Status": "safeguard_time.Status"}
 napoleon_google_docstring = True
 # No intersphinx: CI has no network, so references to the standard library and numpy
 # are plain names, listed here.
@@ -43,5 +48,7 @@ nitpick_ignore_regex = [
     # DuckDB's connection class; bulk results' private record of the input's shape.
     (r"py:.*", r"(duckdb\..*|Shape)"),
 ]
-html_theme = "alabaster"
+html_theme = "furo"
 html_title = "safeguard_time"
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]

@@ -456,6 +456,10 @@ def parse_dates(column: Any, *, date_system: int = 1900) -> ParsedDates:
     dates: that emits one :class:`~safeguard_time.errors.UnreadableColumnWarning`, naming
     the forms accepted, and the rows are still returned with their reasons.
 
+    Args:
+        column: the cells: a numpy array, a pandas, polars or Arrow column, or a sequence.
+        date_system: 1900 (the default) or 1904: how serial numbers count.
+
     >>> got = parse_dates(["2024-03-08", "08/03/2024", "8th March 2024", "", "n/a", 45359])
     >>> got.days.tolist()
     [datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), None, None, datetime.date(2024, 3, 8)]

@@ -510,6 +510,10 @@ def parse_date(value: object, *, date_system: int = 1900) -> _dt.date | None:
     Anything else, and text the grammar refuses, raises
     :class:`~safeguard_time.errors.NotADateError`, whose text says why.
 
+    Args:
+        value: the value to read.
+        date_system: 1900 (the default) or 1904: how serial numbers count.
+
     >>> import datetime as dt
     >>> parse_date("08/03/2024 17:45"), parse_date(45359), parse_date(43897, date_system=1904)
     (datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), datetime.date(2024, 3, 8))

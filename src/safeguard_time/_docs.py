@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+
 from safeguard_time.rules import length_words, resolved_rules, rulebook
 
 __all__ = ["render_rules_reference"]
@@ -11,13 +13,24 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _day(day: _dt.date) -> str:
+    """A date that the page never breaks across lines (the ``sgt-date`` class: no wrapping)."""
+    return f"[{day.isoformat()}]{{.sgt-date}}"
+
+
 def render_rules_reference() -> str:
     """The rules reference page (MyST markdown), from the rule data.
 
+    Each timescale gets a narrow table (rule, days in force, length, status) and, under it,
+    one line per rule with its citation, notes and caveats, so the page reads at a normal
+    width; dates are marked so that they never wrap.
+
     >>> page = render_rules_reference()
-    >>> "assessment.wt2013" in page and "| 45 working days |" in page
+    >>> "| `assessment.wt2013` | [2013-04-15]{.sgt-date} to" in page
     True
-    >>> "| `safeguarding_partners` | 2018-06-29 | 2018-06-29 | secondary |" in page
+    >>> "| 45 working days | secondary |" in page
+    True
+    >>> "- **`safeguarding_partners`**: default [2018-06-29]{.sgt-date}" in page
     True
     """
     book = rulebook()
@@ -35,19 +48,18 @@ def render_rules_reference() -> str:
         "",
         "Each switch is a setting of a council's `Policy` (see {doc}`/policy`).",
         "",
-        "| switch | default | earliest | status | what it is |",
-        "|---|---|---|---|---|",
     ]
     for sw in book.switches.values():
-        earliest = sw.earliest.isoformat() if sw.earliest else "-"
-        what = f"{_cell(sw.title)}: {_cell(sw.description)}"
+        facts = f"default {_day(sw.default)}"
+        if sw.earliest:
+            facts += f", earliest {_day(sw.earliest)}"
         if sw.not_after:
-            what += f" Not after `{sw.not_after}`."
+            facts += f", not after `{sw.not_after}`"
+        facts += f"; source status: {sw.status}"
+        lines.append(f"- **`{sw.name}`**: {facts}.")
+        lines.append(f"  **{_cell(sw.title)}.** {_cell(sw.description)}")
         if sw.status_note:
-            what += f" Status of the default: {_cell(sw.status_note)}."
-        lines.append(
-            f"| `{sw.name}` | {sw.default.isoformat()} | {earliest} | {sw.status} | {what} |"
-        )
+            lines.append(f"  Status of the default: {_cell(sw.status_note)}.")
     lines += ["", "## Timescales", ""]
     for ts in book.timescales.values():
         lines += [
@@ -59,12 +71,13 @@ def render_rules_reference() -> str:
             lines.append(f"{ts.note}")
         lines += [
             "",
-            "| rule | in force | length | status | edition | citation |",
-            "|---|---|---|---|---|---|",
+            "| rule | in force | length | status |",
+            "|---|---|---|---|",
         ]
+        sources = []
         for r in resolved_rules(ts.id):
             rule = r.rule
-            last = r.last_day.isoformat() if r.last_day else "now"
+            last = f"{_day(r.last_day)}" if r.last_day else "now"
             length = length_words(rule.amount, rule.unit)
             if rule.extension:
                 ext = length_words(rule.extension.amount, rule.extension.unit)
@@ -80,25 +93,20 @@ def render_rules_reference() -> str:
                 length += f"; phase `{rule.phase}`"
             if r.rests_on:
                 last += " (switch " + ", ".join(f"`{name}`" for name in r.rests_on) + ")"
+            lines.append(f"| `{rule.id}` | {_day(r.start)} to {last} | {length} | {rule.status} |")
             cite = f"{rule.citation.document}, {rule.citation.location}"
             if rule.citation.url:
                 cite = f"[{cite}]({rule.citation.url})"
-            lines.append(
-                f"| `{rule.id}` | {r.start.isoformat()} to {last} | {length} | {rule.status} | "
-                f"{_cell(rule.edition.title)} | {_cell(cite)} |"
-            )
-        notes = [(r.rule.id, r.rule.note) for r in resolved_rules(ts.id) if r.rule.note]
-        if notes:
-            lines.append("")
-            for rid, note in notes:
-                lines.append(f"- `{rid}`: {_cell(note or '')}")
-        caveats = [(r.rule.id, r.rule.caveats) for r in resolved_rules(ts.id) if r.rule.caveats]
-        if caveats:
-            lines += ["", "Caveats under the statutory defaults:", ""]
-            for rid, said in caveats:
-                text = "; ".join(c.rstrip(".") for c in said)
-                lines.append(f"- `{rid}`: {_cell(text)}.")
-        lines.append("")
+            source = f"- `{rule.id}`: {_cell(cite)}."
+            if rule.edition.title not in rule.citation.document:
+                source += f" Edition: {_cell(rule.edition.title)}."
+            if rule.note:
+                source += f" {_cell(rule.note)}"
+            if rule.caveats:
+                said = "; ".join(c.rstrip(".") for c in rule.caveats)
+                source += f" *Caveat under the statutory defaults:* {_cell(said)}."
+            sources.append(source)
+        lines += ["", "Sources:", "", *sources, ""]
     lines += [
         "## Editions",
         "",
@@ -108,6 +116,6 @@ def render_rules_reference() -> str:
     for ed in sorted(book.editions.values(), key=lambda e: e.in_force_from):
         title = f"[{_cell(ed.title)}]({ed.url})" if ed.url else _cell(ed.title)
         status = ed.start_status + (f": {_cell(ed.start_note)}" if ed.start_note else "")
-        lines.append(f"| {title} | {ed.in_force_from.isoformat()} | {status} | `{ed.file}` |")
+        lines.append(f"| {title} | {_day(ed.in_force_from)} | {status} | `{ed.file}` |")
     lines.append("")
     return "\n".join(lines)

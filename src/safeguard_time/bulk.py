@@ -188,7 +188,16 @@ class RowErrors(Sequence[RowError]):
 
     @property
     def codes(self) -> npt.NDArray[np.int8]:
-        """The engine's row error code of each error row (see ``_engine.codes``), read-only."""
+        """The engine's row error code of each error row (see ``_engine.codes``), read-only.
+
+        Each stands for a row's ``code`` (``missing``, ``out_of_range``, ...), as a small
+        integer: one array for a million bad rows.
+
+        >>> import numpy as np
+        >>> errors = deadlines("assessment", np.array(["NaT", "2024-01-02", "1989-12-29"], "M8[D]")).errors
+        >>> len(errors.codes) == len(errors.rows), [e.code for e in errors]
+        (True, ['missing', 'out_of_range'])
+        """
         return self._codes
 
     def __len__(self) -> int:
@@ -862,6 +871,19 @@ def deadlines(
     returned.  An unknown timescale raises
     :class:`~safeguard_time.errors.UnknownTimescaleError`.
 
+    Args:
+        timescale: a timescale id (``assessment``).
+        starts: the start events' dates: a numpy array, a pandas, polars or Arrow column, or a
+            sequence.
+        policy: the council's switch dates.
+        convention: how day 0 is counted (``event_day_zero`` or ``next_working_day_zero``).
+        calendar: the working-day calendar (default: England & Wales).
+        phase: the phase of a rule that has phases.
+        extensions: how many of the rule's extensions to apply.
+
+    Returns:
+        The due dates, the last working day on or before each, the rules and the error rows.
+
     >>> import numpy as np
     >>> s = np.array(["2013-04-12", "2013-04-15", "NaT"], dtype="datetime64[D]")
     >>> d = deadlines("initial_assessment", s)
@@ -917,6 +939,21 @@ def assess(
     ``errors`` with the reason and code of the error the one-case API raises for the same
     input; every other row is returned.  Only caller errors raise (an unknown timescale,
     columns of different lengths, an ``as_of`` date outside the calendar).
+
+    Args:
+        timescale: a timescale id (``assessment``).
+        starts: the start events' dates: a numpy array, a pandas, polars or Arrow column, or a
+            sequence; missing values are missing starts.
+        ends: the end events' dates, as long as ``starts`` (missing: open), or ``None``.
+        as_of: the day open cases are judged on: one date, or a column of dates.
+        policy: the council's switch dates.
+        convention: how day 0 is counted (``event_day_zero`` or ``next_working_day_zero``).
+        calendar: the working-day calendar (default: England & Wales).
+        phase: the phase of a rule that has phases.
+        extensions: how many of the rule's extensions to apply.
+
+    Returns:
+        One array per answer, and the error rows.
 
     >>> import numpy as np
     >>> s = np.array(["2024-03-08", "2024-03-08", "2024-03-08", "2024-03-08"], "M8[D]")

@@ -113,7 +113,17 @@ Direction = Literal["forward", "backward"]
 
 @attrs.frozen
 class Holiday:
-    """A non-working weekday of a calendar: a bank holiday, or a local closure."""
+    """A non-working weekday of a calendar: a bank holiday, or a local closure.
+
+    Attributes:
+        date: the day.
+        name: its name (``"Easter Monday"``), or a closure's label.
+        kind: ``"bank_holiday"`` or ``"closure"``.
+
+    >>> import datetime as dt
+    >>> england_and_wales().holidays(dt.date(2024, 5, 1), dt.date(2024, 5, 31))[0]
+    Holiday(date=datetime.date(2024, 5, 6), name='May Day', kind='bank_holiday')
+    """
 
     date: _dt.date
     name: str
@@ -133,6 +143,14 @@ class CalendarUpdate:
     >>> update = CalendarUpdate("bank-holidays.json", 2019, 2028, (), (), ())
     >>> update.changed, update.years
     (False, range(2019, 2029))
+
+    Attributes:
+        source: where the file came from (its path, or a label).
+        first_year: the first whole year the file covers.
+        last_year: the last whole year the file covers.
+        added: the non-working weekdays the file adds to the shipped table.
+        removed: the non-working weekdays the file takes away.
+        moved: ``(old, new)`` pairs: a removed day and an added one of the same year.
     """
 
     source: str
@@ -395,6 +413,17 @@ class WorkingCalendar:
     >>> cal = england_and_wales()
     >>> cal.first, cal.last, cal.verified_through
     (datetime.date(1990, 1, 1), datetime.date(2099, 12, 31), 2028)
+
+    Attributes:
+        name: what the calendar is called in explanations: ``England & Wales``, and
+            ``England & Wales + closures (LABEL)`` once :meth:`with_closures` adds local days.
+        first: the first day the calendar answers for (1 January 1990).
+        last: the last day it answers for (31 December 2099); a date or result outside
+            ``first`` to ``last`` raises :class:`~safeguard_time.errors.CalendarRangeError`.
+        verified_through: the last year whose bank holidays were checked day by day against
+            GOV.UK; later years are projections and their results provisional.
+        bank_holidays: every bank holiday taken off on a weekday, date to name (read-only).
+        closures: the local closure days added by :meth:`with_closures`, in date order.
     """
 
     name: str
@@ -615,6 +644,10 @@ class WorkingCalendar:
         on by default.  Results computed with the new calendar name the closures they used
         (see :meth:`closures_between`).
 
+        Args:
+            dates: the closure days (any date form the calendar reads).
+            label: what results call these closures (``"Christmas shutdown"``); required.
+
         >>> import datetime as dt
         >>> cal = england_and_wales().with_closures([dt.date(2024, 12, 27)], label="Shutdown")
         >>> cal.add_working_days(dt.date(2024, 12, 24), 1)
@@ -779,6 +812,10 @@ class WorkingCalendar:
     def is_working_day(self, day: DateLike) -> bool:
         """Whether ``day`` is a working day (not a weekend, bank holiday or closure).
 
+        Args:
+            day: the day: a date, a datetime (aware ones become London dates), a
+                ``numpy.datetime64`` or text in the one date grammar.
+
         >>> import datetime as dt
         >>> cal = england_and_wales()
         >>> cal.is_working_day(dt.date(2023, 5, 8)), cal.is_working_day(dt.date(2020, 5, 4))
@@ -800,6 +837,13 @@ class WorkingCalendar:
         day after it, whether or not ``day`` is a working day; ``n = 0`` returns ``day``;
         negative ``n`` counts back.  Under ``NEXT_WORKING_DAY_ZERO`` a non-working ``day`` is
         first moved to the next working day (numpy's ``busday_offset(roll="forward")``).
+
+        Args:
+            day: the day counted from: a date, a datetime (aware ones become London dates), a
+                ``numpy.datetime64`` or text in the one date grammar.
+            n: how many working days to count (negative: back).
+            convention: how day 0 is counted: ``EVENT_DAY_ZERO`` (the default, Excel's ``WORKDAY``)
+                or ``NEXT_WORKING_DAY_ZERO``, or its name.
 
         >>> import datetime as dt
         >>> cal = england_and_wales()
@@ -847,6 +891,13 @@ class WorkingCalendar:
         Negative (mirrored) when ``end`` is before ``start``.  Under ``NEXT_WORKING_DAY_ZERO``
         a non-working ``start`` counts from the next working day (``NETWORKDAYS - 1``).
 
+        Args:
+            start: the first day, not itself counted: a date, a datetime (aware ones become London
+                dates), a ``numpy.datetime64`` or text in the one date grammar.
+            end: the last day, counted if it is a working day.
+            convention: how day 0 is counted: ``EVENT_DAY_ZERO`` (the default, Excel's ``WORKDAY``)
+                or ``NEXT_WORKING_DAY_ZERO``, or its name.
+
         >>> import datetime as dt
         >>> cal = england_and_wales()
         >>> cal.working_days_between(dt.date(2022, 9, 16), dt.date(2022, 9, 23))
@@ -866,6 +917,10 @@ class WorkingCalendar:
         """Excel's ``NETWORKDAYS``: working days from ``start`` to ``end``, both included.
 
         Negative when ``end`` is before ``start``.
+
+        Args:
+            start: the first day, counted if it is a working day.
+            end: the last day, counted if it is a working day.
 
         >>> import datetime as dt
         >>> cal = england_and_wales()
@@ -887,6 +942,10 @@ class WorkingCalendar:
 
     def roll(self, day: DateLike, direction: Direction) -> _date:
         """The day itself if it is a working day, else the next (or previous) working day.
+
+        Args:
+            day: the day to move, if it is not a working day.
+            direction: ``"forward"`` (the next working day) or ``"backward"`` (the previous one).
 
         >>> import datetime as dt
         >>> cal = england_and_wales()
@@ -915,6 +974,10 @@ class WorkingCalendar:
 
         Bank holidays on a weekend are left out: the list holds the days actually taken off,
         substitute days included.  Local closures appear with ``kind="closure"``.
+
+        Args:
+            start: the first day of the range.
+            end: the last day of the range, included.
 
         >>> import datetime as dt
         >>> for h in england_and_wales().holidays(dt.date(2022, 12, 24), dt.date(2023, 1, 2)):

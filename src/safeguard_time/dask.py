@@ -9,7 +9,7 @@ are exactly those of every computed partition: ``date32[day][pyarrow]``, ``Int32
 
 This module ships inside the package: worker processes that have ``safeguard-time``
 installed (and nothing else) run it.  Neither dask nor pandas is imported until
-:func:`assess` is called (``pip install "safeguard-time[dask]"``).
+:func:`assess` is called (the ``dask`` extra).
 
 Row problems cannot be listed beside a distributed result (row numbers restart in every
 partition): pass ``error_column="errors"`` to keep each row's reasons in a column.
@@ -66,6 +66,17 @@ def assess(
     added columns' dtypes.  Caller errors (an unknown timescale, a column that is not there,
     a bad option) raise here, before anything is computed.  Keep ``as_of`` fixed: every
     partition judges its open cases on that day.
+
+    Args:
+        ddf: a Dask DataFrame.
+        checks: ``TIMESCALE=START_COLUMN[:END_COLUMN]`` text, several,
+            :class:`~safeguard_time.tables.Check` values, or a mapping ``{timescale: start}``
+            / ``{timescale: (start, end)}``.
+        as_of: the day open cases are judged on, the same for every partition.
+        policy: the council's switch dates.
+        convention: how day 0 is counted.
+        calendar: the working-day calendar (default: England & Wales).
+        error_column: a column to write each row's reasons into, or ``None``.
 
     >>> import datetime as dt, dask.dataframe as dd, pandas as pd
     >>> f = pd.DataFrame({"r": ["2024-03-08", "soon", ""] * 2})

@@ -491,6 +491,27 @@ def deadline(
     you); ``extensions`` applies that many of the rule's extensions (complaints, care
     proceedings).
 
+    Args:
+        timescale: a timescale id (``assessment``, ``initial_cp_conference``; see
+            :func:`timescales`).
+        start: the day of the start event (day 0): a date, a datetime (aware ones become London
+            dates), a ``numpy.datetime64`` or text in the one date grammar.
+        calendar: the working-day calendar (default: :func:`~safeguard_time.england_and_wales`).
+        convention: how day 0 is counted: ``EVENT_DAY_ZERO`` (the default, Excel's ``WORKDAY``) or
+            ``NEXT_WORKING_DAY_ZERO``, or its name.
+        policy: the council's switch dates (default: the statutory ones).
+        phase: the phase of a rule that has phases (``first_year`` of a ``lac_visit``).
+        extensions: how many of the rule's extensions to apply (default 0).
+
+    Returns:
+        The case's deadline, with its due date, rule and explanation.
+
+    Raises:
+        UnknownTimescaleError: ``timescale`` is not a timescale id (the message suggests one).
+        NoRuleInForceError: no rule of the timescale was in force on ``start``.
+        CalendarRangeError: ``start`` or the due date is outside the calendar (1990-2099).
+        NotADateError: ``start`` is text that is not a date.
+
     >>> import datetime as dt
     >>> deadline("first_cp_review", dt.date(2023, 11, 30)).due      # 3 months: 29 Feb 2024
     datetime.date(2024, 2, 29)
@@ -536,6 +557,23 @@ def assess(
     The same as ``deadline(timescale, start, ...).assess(end, as_of=as_of)``, except that a
     case with no end event whose start is missing, or has no rule in force (a 2011 referral
     has no single assessment), is ``not_applicable`` instead of an error, as it is in bulk.
+
+    Args:
+        timescale: a timescale id, as for :func:`deadline`.
+        start: the day of the start event: a date, a datetime (aware ones become London dates), a
+            ``numpy.datetime64`` or text in the one date grammar; ``None`` for none.
+        end: the day of the end event; ``None`` for an open case.
+        as_of: the day an open case is judged on (required for an open case: there is no
+            hidden "today").
+        calendar: the working-day calendar (default: England & Wales).
+        convention: how day 0 is counted: ``EVENT_DAY_ZERO`` (the default, Excel's ``WORKDAY``) or
+            ``NEXT_WORKING_DAY_ZERO``, or its name.
+        policy: the council's switch dates.
+        phase: the phase of a rule that has phases.
+        extensions: how many of the rule's extensions to apply.
+
+    Returns:
+        The case's timeliness, with its status, due date, working days elapsed and late.
 
     >>> import datetime as dt
     >>> assess("assessment", dt.date(2011, 6, 1), as_of=dt.date(2012, 1, 9)).status.value

@@ -94,8 +94,15 @@ def register(
     ``'error'`` as a status).  To use two policies, register on two connections.  A
     connection that already has the functions raises DuckDB's own error.
 
-    Registering imports ``duckdb`` and ``pyarrow`` (``pip install
-    "safeguard-time[duckdb]"``); importing this module does not.
+    Registering imports ``duckdb`` and ``pyarrow`` (the ``duckdb`` extra); importing this
+    module does not.
+
+    Args:
+        con: the DuckDB connection.
+        policy: the council's switch dates, for ``sgt_due`` and ``sgt_status``.
+        convention: how day 0 is counted (``event_day_zero`` or ``next_working_day_zero``).
+        calendar: the working-day calendar (default: England & Wales).
+        errors: ``"raise"`` (a refused row fails the query) or ``"coerce"`` (it gives NULL).
 
     >>> import duckdb
     >>> con = register(duckdb.connect())

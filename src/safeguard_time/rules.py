@@ -72,7 +72,17 @@ Bound = _dt.date | str  # a date, or "switch:NAME"
 
 @attrs.frozen
 class Citation:
-    """Where a rule comes from."""
+    """Where a rule comes from.
+
+    Attributes:
+        document: the document (``Working Together to Safeguard Children (2023)``).
+        location: the place in it (``chapter 3``), with a note when the paragraph was not read.
+        url: where it can be read, or ``None``.
+        quote: the words of the source, where they were read.
+
+    >>> rule_for("assessment", "2024-03-08").citation.document
+    'Working Together to Safeguard Children (2023)'
+    """
 
     document: str
     location: str
@@ -93,6 +103,17 @@ class Edition:
     >>> wt2013 = rulebook().editions["wt2013"]
     >>> wt2013.in_force_from, wt2013.start_status
     (datetime.date(2013, 4, 15), 'confirmed')
+
+    Attributes:
+        id: the edition's id (``wt2013``), the second part of its rules' ids.
+        title: its title (``Working Together to Safeguard Children (2013)``).
+        in_force_from: the day it came into force.
+        start_status: the source status of that day.
+        published: the day it was published, if known.
+        url: where it can be read, if known.
+        note: a remark of the rule data, or ``None``.
+        start_note: what is unconfirmed about ``in_force_from``.
+        file: the rule data file it was read from.
     """
 
     id: str
@@ -127,7 +148,13 @@ class Edition:
 
 @attrs.frozen
 class Extension:
-    """How far a timescale may be extended: ``amount`` more, at most ``max_times`` times."""
+    """How far a timescale may be extended: ``amount`` more, at most ``max_times`` times.
+
+    Attributes:
+        amount: the length of one extension, in ``unit``.
+        unit: as :attr:`Rule.unit <safeguard_time.Rule.unit>`.
+        max_times: how many extensions are allowed (``None``: no limit).
+    """
 
     amount: int
     unit: Unit
@@ -136,7 +163,29 @@ class Extension:
 
 @attrs.frozen(repr=False)
 class Rule:
-    """One timescale as one edition set it, with its citation and source status."""
+    """One timescale as one edition set it, with its citation and source status.
+
+    Attributes:
+        id: the rule's id, ``TIMESCALE.EDITION`` (``assessment.wt2023``).
+        timescale: the id of its timescale.
+        edition: the edition of guidance or regulations that set it.
+        valid_from: the first day it applies: a date or ``"switch:NAME"`` (a council's
+            switch date, see :class:`~safeguard_time.Policy`).
+        valid_until: the day it stops applying, exclusive, in the same form; ``None``: in force.
+        amount: the length, in ``unit``.
+        unit: ``working_days``, ``calendar_days``, ``weeks``, ``months`` or
+            ``weeks_beginning_with``.
+        status: the source status of the figure: ``confirmed``, ``secondary`` or
+            ``unconfirmed``.
+        citation: the document and place it comes from.
+        start_event: the event that is day 0.
+        end_event: the event that meets it.
+        phase: the phase it applies to (``first_year`` of a ``lac_visit``), or ``None``.
+        when: the conditions of a phased rule, as ``(condition, value)`` pairs.
+        extension: how far it may be extended, or ``None``.
+        note: a remark of the rule data, or ``None``.
+        file: the rule data file it was read from.
+    """
 
     id: str
     timescale: str
@@ -316,7 +365,21 @@ class Switch:
 
 @attrs.frozen(repr=False)
 class Timescale:
-    """A public timescale id, its events, and its rules over time."""
+    """A public timescale id, its events, and its rules over time.
+
+    Attributes:
+        id: the timescale's id, as the API and the command line take it (``assessment``).
+        title: its name in words.
+        start_event: the event that is day 0 (``referral received``).
+        end_event: the event that meets it.
+        rules: its rules, one per edition (and phase), in the rule data's order.
+        available_from: the first day it applies: a date or ``"switch:NAME"`` (``None``:
+            from its first rule).
+        available_until: the day it stops applying, exclusive, in the same form (``None``:
+            still in force).
+        replaced_by: the timescales that took its place when it stopped.
+        note: a remark of the rule data, or ``None``.
+    """
 
     id: str
     title: str
@@ -354,7 +417,15 @@ class Timescale:
 
 @attrs.frozen
 class Plan:
-    """A repeating schedule: one-off steps after an anchor event, then a repeating step."""
+    """A repeating schedule: one-off steps after an anchor event, then a repeating step.
+
+    Attributes:
+        id: the plan's id, as :func:`~safeguard_time.schedule` takes it (``cp_reviews``).
+        title: its name in words.
+        anchor_event: the event the schedule counts from.
+        steps: the timescales of the one-off steps, in order.
+        repeat: the timescale that repeats after them.
+    """
 
     id: str
     title: str
@@ -371,6 +442,12 @@ class ResolvedRule:
 
     >>> [r.rests_on for r in resolved_rules("initial_assessment")]
     [('initial_assessment_10_day',), ('initial_assessment_10_day', 'single_assessment')]
+
+    Attributes:
+        start: the first day the rule applies under the policy.
+        end: the day it stops applying, exclusive (``None``: in force).
+        rule: the rule.
+        rests_on: the switches whose dates set ``start`` or ``end``.
     """
 
     start: _dt.date
@@ -536,7 +613,7 @@ def render_parsed() -> str:
 
     >>> import json
     >>> sorted(json.loads(render_parsed()))[:2]
-    ['rules/care_proceedings_2014.toml', 'rules/children_act_1989_s32.toml']
+    ['rules/care_planning_regulations_2010.toml', 'rules/children_act_1989_s32.toml']
     """
     import tomllib  # noqa: PLC0415
     import zlib  # noqa: PLC0415
@@ -546,7 +623,8 @@ def render_parsed() -> str:
         with open(os.path.join(DATA_DIR, *name.split("/")), "rb") as fh:
             raw = fh.read()
         out[name] = {"crc32": zlib.crc32(raw), "data": tomllib.loads(raw.decode("utf-8"))}
-    return json.dumps(out, default=_freeze_date, ensure_ascii=False, indent=0, sort_keys=True)
+    # Not sort_keys: the order of the TOML tables is the data's order (timescales, switches).
+    return json.dumps(out, default=_freeze_date, ensure_ascii=False, indent=0)
 
 
 def _load_edition(fname: str, raw: Mapping[str, Any]) -> Edition:
@@ -1203,6 +1281,12 @@ def rule_for(
     :class:`~safeguard_time.errors.NoRuleInForceError` when no rule applied that day, naming
     the timescale that did.
 
+    Args:
+        timescale: a timescale id (``assessment``).
+        on: the start event's date (any date form the calendar reads).
+        policy: the council's switch dates (default: the statutory ones).
+        phase: the phase of a rule that has phases (``first_year`` of a ``lac_visit``).
+
     >>> import datetime as dt
     >>> rule_for("assessment", dt.date(2013, 4, 15)).id
     'assessment.wt2013'
@@ -1247,6 +1331,10 @@ def timescales(on: Any = None, *, policy: Policy | None = None) -> tuple[Timesca
 
     With ``on``, each timescale keeps only the rules in force that day under ``policy``, and
     timescales with none are left out.
+
+    Args:
+        on: a date, to keep only the rules in force that day; ``None`` for every rule.
+        policy: the council's switch dates.
 
     >>> import datetime as dt
     >>> [t.id for t in timescales(on=dt.date(2012, 1, 9))][:4]

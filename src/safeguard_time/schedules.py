@@ -35,7 +35,15 @@ _MAX_ITEMS = 2000
 
 @attrs.frozen(repr=False)
 class ScheduleItem:
-    """One review or visit of a schedule: its deadline, and when it was held (if it was)."""
+    """One review or visit of a schedule: its deadline, and when it was held (if it was).
+
+    Attributes:
+        number: the item's place in the schedule, from 1.
+        timescale: the timescale of this item (``first_cp_review``, ``cp_review``, ...).
+        deadline: its :class:`~safeguard_time.Deadline`, from the previous item (held or due)
+            or from the anchor.
+        held: the day it was held, or ``None`` for a projected item.
+    """
 
     number: int
     timescale: str
@@ -59,7 +67,15 @@ class ScheduleItem:
 
 @attrs.frozen(repr=False)
 class Schedule:
-    """A case's schedule: the held items, then projected due dates."""
+    """A case's schedule: the held items, then projected due dates.
+
+    Iterating gives the items in order; ``len()`` counts them.
+
+    Attributes:
+        plan: the repeating plan (its steps and the step that repeats).
+        anchor: the day the schedule counts from (the conference, the start of care).
+        items: the held items, then the projected ones.
+    """
 
     plan: Plan
     anchor: _dt.date
@@ -178,6 +194,19 @@ def schedule(
     child's visit interval is 6 weeks while the previous visit fell in the placement's first
     year, then 3 months if the placement is intended to last until 18, else 6 weeks.  This is
     the library's reading of CPPCR 2010 reg 28(2) and PF regs 2005 reg 8.
+
+    Args:
+        plan: the plan's id: ``cp_reviews``, ``lac_reviews``, ``lac_visits`` or
+            ``private_fostering_visits``.
+        anchor: the day of the anchor event (any date form the calendar reads).
+        held: the days the reviews or visits took place, in order.
+        until: project the due dates up to this day.
+        count: the number of items, held and projected.
+        intended_until_18: for ``lac_visits``: whether the placement is intended to last until
+            the child is 18.
+        calendar: the working-day calendar (default: England & Wales).
+        convention: how day 0 is counted.
+        policy: the council's switch dates.
 
     >>> import datetime as dt
     >>> s = schedule("lac_visits", dt.date(2024, 1, 8), count=3, intended_until_18=True)

@@ -10,8 +10,7 @@ derived from :func:`safeguard_time.tables.output_schema`: ``DateType`` for the d
 
 This module ships inside the package: executors need ``safeguard-time`` installed and
 nothing else (see the "Beyond one machine" guide for Databricks and plain clusters).
-pyspark is imported only when :func:`assess` is called (``pip install
-"safeguard-time[spark]"``).
+pyspark is imported only when :func:`assess` is called (the ``spark`` extra).
 
 Row problems cannot be listed beside a distributed result: pass ``error_column="errors"``
 to keep each row's reasons in a column.
@@ -119,6 +118,17 @@ def assess(
     timescale, a column that is not there or cannot hold dates, a bad option) raise here,
     on the driver, before any job runs.  Keep ``as_of`` fixed: every executor judges its
     open cases on that day.
+
+    Args:
+        df: a Spark DataFrame.
+        checks: ``TIMESCALE=START_COLUMN[:END_COLUMN]`` text, several,
+            :class:`~safeguard_time.tables.Check` values, or a mapping ``{timescale: start}``
+            / ``{timescale: (start, end)}``.
+        as_of: the day open cases are judged on, the same for every executor.
+        policy: the council's switch dates.
+        convention: how day 0 is counted.
+        calendar: the working-day calendar (default: England & Wales).
+        error_column: a column to write each row's reasons into, or ``None``.
 
     >>> import datetime as dt, os, sys
     >>> from pyspark.sql import SparkSession

@@ -34,7 +34,7 @@ the value, the reason and its code), and each check's :class:`~safeguard_time.bu
 :func:`output_schema` gives the Arrow schema of the result without computing anything (Spark
 needs it before the job runs).
 
-pyarrow is needed (``pip install "safeguard-time[arrow]"``); pandas and polars are imported
+pyarrow is needed (the ``arrow`` extra); pandas and polars are imported
 only when such a table is given.  The work is vectorised: Arrow buffers and numpy arrays,
 no Python per row (only per problem row, when the problems are read).
 
@@ -109,6 +109,11 @@ class Check:
     Check(timescale='assessment', start='referral_date', end='assessment_completed')
     >>> Check.parse("referral_decision=referral_date").end is None
     True
+
+    Attributes:
+        timescale: the timescale id.
+        start: the column of the start dates.
+        end: the column of the end dates, or ``None`` (every case open).
     """
 
     timescale: str
@@ -347,7 +352,7 @@ def output_schema(schema: Any, checks: ChecksLike, *, error_column: str | None =
     >>> output_schema(s, "referral_decision=referral")
     Traceback (most recent call last):
     ...
-    safeguard_time.errors.InvalidOptionError: the table already has a column 'referral_decision_due', which assess_table adds; remove or rename it (is this table already assessed?)
+    safeguard_time.errors.InvalidOptionError: the input already has a column 'referral_decision_due', which assess_table adds; remove or rename it (is this table already assessed?)
     """
     pa = _pyarrow()
     if not isinstance(schema, pa.Schema):
@@ -766,6 +771,20 @@ def assess_table(
     (:class:`~safeguard_time.errors.NotAColumnError`), a bad ``as_of``, policy or
     convention.  At most one :class:`~safeguard_time.errors.ProvisionalCalendarWarning` is
     emitted per call.
+
+    Args:
+        table: a pyarrow ``Table`` or ``RecordBatch``, or a pandas or polars ``DataFrame``.
+        checks: ``TIMESCALE=START_COLUMN[:END_COLUMN]`` text, several, :class:`Check` values,
+            or a mapping ``{timescale: start}`` / ``{timescale: (start, end)}``.
+        as_of: the day open cases are judged on.
+        policy: the council's switch dates.
+        convention: how day 0 is counted.
+        calendar: the working-day calendar (default: England & Wales).
+        error_column: a column to write each row's reasons into, or ``None``.
+        date_system: 1900 or 1904, for Excel serial numbers in date columns.
+
+    Returns:
+        The table with the columns added, and the row problems.
 
     >>> import datetime as dt
     >>> import pandas as pd
