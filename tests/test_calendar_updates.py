@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pickle
 import subprocess
 import sys
 import warnings
@@ -342,3 +343,18 @@ def test_a_result_before_the_horizon_is_the_same_with_or_without_the_projection(
         assert late.elapsed == full.working_days_between(D(2024, 3, 8), D(2030, 4, 23))
         assert late.late == full.working_days_between(D(2024, 5, 15), D(2030, 4, 23))
     assert late.provisional and not d.provisional
+
+
+def test_calendars_pickle_for_workers_projected_years_read_or_not() -> None:
+    # Dask and Spark send a council's calendar to their workers.
+    local = england_and_wales().with_closures([D(2024, 12, 27)], label="Shutdown")
+    again = pickle.loads(pickle.dumps(local))
+    assert again == local
+    assert again.add_working_days(D(2024, 12, 24), 1) == D(2024, 12, 30)  # 27th closed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        # Thu 18 April 2030 + 1: Good Friday and Easter Monday (projected) are skipped.
+        assert again.add_working_days(D(2030, 4, 18), 1) == D(2030, 4, 23)
+        full = pickle.loads(pickle.dumps(local.complete()))
+        assert full == local.complete() and full.projection == local.projection
+        assert full.add_working_days(D(2030, 4, 18), 1) == D(2030, 4, 23)

@@ -341,6 +341,31 @@ class _Table:
         return self._arrays
 
 
+def _rebuild_calendar(
+    name: str,
+    first: _date,
+    last: _date,
+    verified_through: int,
+    holidays: Mapping[_date, str],
+    closures: tuple[Holiday, ...],
+    update: CalendarUpdate | None,
+    project: bool,
+    projected_from: str | None,
+) -> WorkingCalendar:
+    """A calendar again from what :meth:`WorkingCalendar.__reduce__` kept."""
+    return WorkingCalendar._build(
+        name,
+        first,
+        last,
+        verified_through,
+        holidays,
+        closures,
+        update,
+        project=project,
+        projected_from=projected_from,
+    )
+
+
 class _Projection:
     """The projected years of a calendar, still to be read from the ``holidays`` package.
 
@@ -584,6 +609,27 @@ class WorkingCalendar:
         if projection is not None:
             projection.owner = cal
         return cal
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled by what it holds (Dask and Spark send calendars to their workers).
+
+        A calendar still to read its projected years is rebuilt the same way: it reads
+        them, on the worker, when a result needs them.
+        """
+        return (
+            _rebuild_calendar,
+            (
+                self.name,
+                self.first,
+                self.last,
+                self.verified_through,
+                dict(self._own_holidays()),
+                self.closures,
+                self.update,
+                self._projection is not None,
+                self._projected_from,
+            ),
+        )
 
     def _projects(self) -> bool:
         """Whether the years after the verified horizon come from the ``holidays`` package."""
