@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ import pytest
 
 import safeguard_time
 from safeguard_time import dask as sgt_dask
-from safeguard_time.errors import UnknownTimescaleError
+from safeguard_time import england_and_wales
+from safeguard_time.errors import ProvisionalCalendarWarning, UnknownTimescaleError
 from safeguard_time.tables import assess_table
 
 # dask and distributed are untyped.
@@ -134,3 +136,19 @@ def test_importing_the_module_imports_neither_dask_nor_pandas() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_a_council_calendar_reaches_the_workers(client: Any) -> None:
+    # A closure day and a projected year: the calendar is pickled to the worker processes.
+    local = england_and_wales().with_closures([dt.date(2024, 12, 27)], label="Shutdown")
+    frame = pd.DataFrame({"r": ["2024-12-24", "2030-04-18"] * 2})
+    ddf = from_pandas(frame, npartitions=2)
+    lazy = sgt_dask.assess(ddf, "referral_decision=r", as_of=dt.date(2030, 6, 3), calendar=local)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        out = client.compute(lazy).result()
+    # Tue 24 Dec 2024 + 1: 25, 26 bank holidays, 27 the closure, Mon 30.  Thu 18 April 2030
+    # + 1: Good Friday 19 and Easter Monday 22 (projected), Tue 23.
+    assert (
+        out["referral_decision_due"].tolist() == [dt.date(2024, 12, 30), dt.date(2030, 4, 23)] * 2
+    )
