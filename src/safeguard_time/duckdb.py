@@ -54,7 +54,7 @@ from safeguard_time._bulk_input import MAX_COUNT, NAT
 from safeguard_time._engine import as_convention
 from safeguard_time._engine.codes import ERROR, STATUS_LABELS
 from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
-from safeguard_time.errors import InvalidOptionError, SafeguardTimeError
+from safeguard_time.errors import InvalidOptionError, SafeguardTimeError, extra_needed
 from safeguard_time.rules import Policy
 
 if TYPE_CHECKING:
@@ -148,9 +148,7 @@ def _require_arrow() -> None:
     try:
         import pyarrow  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: F401, PLC0415
     except ImportError:  # pragma: no cover - pyarrow is a test dependency
-        raise ImportError(
-            'safeguard_time.duckdb needs pyarrow: pip install "safeguard-time[duckdb]"'
-        ) from None
+        raise ImportError(extra_needed("safeguard_time.duckdb", "pyarrow", "duckdb")) from None
 
 
 def _array(x: Any) -> Any:

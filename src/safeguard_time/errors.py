@@ -50,6 +50,7 @@ __all__ = [
     "StaleBankHolidaysWarning",
     "UnknownTimescaleError",
     "UnreadableColumnWarning",
+    "extra_needed",
 ]
 
 
@@ -339,3 +340,19 @@ class StaleBankHolidaysWarning(UserWarning):
     Its last year is before the shipped verified horizon, so it can only be an old download;
     the message says which file and which years were ignored.
     """
+
+
+def extra_needed(what: str, package: str, extra: str) -> str:
+    """The words for a missing optional package: which extra brings it, and how to install.
+
+    The package is installed from a clone or a built wheel, not from an index, so the
+    extra is named the way those installs take it.
+
+    >>> print(extra_needed("reading a workbook", "python-calamine", "xlsx"))
+    reading a workbook needs python-calamine, which is not installed: install safeguard-time with its 'xlsx' extra (from a clone: pip install '.[xlsx]'; from a wheel: pip install 'safeguard_time-VERSION-py3-none-any.whl[xlsx]') or pip install python-calamine
+    """
+    return (
+        f"{what} needs {package}, which is not installed: install safeguard-time with its "
+        f"'{extra}' extra (from a clone: pip install '.[{extra}]'; from a wheel: pip install "
+        f"'safeguard_time-VERSION-py3-none-any.whl[{extra}]') or pip install {package}"
+    )

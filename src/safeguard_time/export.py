@@ -56,6 +56,7 @@ from safeguard_time.errors import (
     MissingDateError,
     NotADateError,
     ProvisionalCalendarWarning,
+    extra_needed,
 )
 
 if TYPE_CHECKING:
@@ -480,16 +481,14 @@ def _convert(export: _Export, to: TableKind) -> Any:
     )
 
 
-def _require(module: str, extra: str) -> Any:
+def _require(module: str, package: str) -> Any:
     import importlib  # noqa: PLC0415
 
     try:
         return importlib.import_module(module)
     except ImportError as exc:
-        raise ImportError(
-            f"this needs {module}, which is not installed: pip install {extra!s} "
-            f"(or pip install 'safeguard-time[export]')"
-        ) from exc
+        extra = package if package in ("pandas", "polars") else "export"
+        raise ImportError(extra_needed("this export", package, extra)) from exc
 
 
 def _arrow_table(export: _Export) -> Any:

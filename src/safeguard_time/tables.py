@@ -74,6 +74,7 @@ from safeguard_time.errors import (
     ProvisionalCalendarWarning,
     SafeguardTimeError,
     UnknownTimescaleError,
+    extra_needed,
 )
 from safeguard_time.rules import Policy, rulebook
 
@@ -233,9 +234,7 @@ def _pyarrow() -> Any:
     try:
         import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
     except ImportError:  # pragma: no cover - the arrow extra installs it
-        raise ImportError(
-            "safeguard_time.tables needs pyarrow: pip install 'safeguard-time[arrow]'"
-        ) from None
+        raise ImportError(extra_needed("safeguard_time.tables", "pyarrow", "arrow")) from None
     return pa
 
 

@@ -40,6 +40,7 @@ from safeguard_time.errors import (
     PolicyError,
     ProvisionalCalendarWarning,
     SafeguardTimeError,
+    extra_needed,
 )
 from safeguard_time.rules import Policy, Rule, rulebook
 from safeguard_time.tables import (
@@ -491,7 +492,7 @@ def _pyarrow() -> Any:
     try:
         import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
     except ImportError:  # pragma: no cover - the cli extra installs it
-        raise ScanError("scan needs pyarrow: pip install 'safeguard-time[cli]'") from None
+        raise ScanError(extra_needed("the scan", "pyarrow", "cli")) from None
     return pa
 
 

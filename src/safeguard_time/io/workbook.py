@@ -39,6 +39,7 @@ from xml.etree import ElementTree as ET
 import numpy as np
 
 from safeguard_time._dates import days_serial
+from safeguard_time.errors import extra_needed
 from safeguard_time.io.scan import (
     ScanError,
     _pyarrow,
@@ -115,7 +116,7 @@ def _calamine() -> Any:
         import python_calamine  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
     except ImportError:
         raise ScanError(
-            "reading an Excel workbook needs python-calamine: pip install 'safeguard-time[xlsx]'"
+            extra_needed("reading an Excel workbook", "python-calamine", "xlsx")
         ) from None
     return python_calamine
 
@@ -124,9 +125,7 @@ def _xlsxwriter() -> Any:
     try:
         import xlsxwriter  # type: ignore[import-not-found,import-untyped,unused-ignore]  # noqa: PLC0415
     except ImportError:
-        raise ScanError(
-            "writing an Excel workbook needs xlsxwriter: pip install 'safeguard-time[xlsx]'"
-        ) from None
+        raise ScanError(extra_needed("writing an Excel workbook", "xlsxwriter", "xlsx")) from None
     return xlsxwriter
 
 
