@@ -74,9 +74,17 @@ def test_an_existing_output_is_replaced_whole(
     assert [p.name for p in tmp_path.iterdir() if ".partial-" in p.name] == []
 
 
-def test_sigterm_removes_every_partial_file_and_says_what_was_replaced(tmp_path: Path) -> None:
-    big = tmp_path / "big.csv"
-    example.write_csv(example.make_caseload(400_000, seed=3), big)
+@pytest.fixture(scope="module")
+def big(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "big.csv"
+    example.write_csv(example.make_caseload(400_000, seed=3), path)
+    return path
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_removes_every_partial_file_and_says_what_was_replaced(
+    tmp_path: Path, big: Path, signum: int, status: int
+) -> None:
     out, errors = tmp_path / "out.csv", tmp_path / "errors.csv"
     argv = [sys.executable, "-m", "safeguard_time", "scan", str(big), *CHECK]
     proc = subprocess.Popen(
@@ -91,12 +99,12 @@ def test_sigterm_removes_every_partial_file_and_says_what_was_replaced(tmp_path:
             break
         time.sleep(0.02)
     assert proc.poll() is None, "the scan ended before it could be interrupted"
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    assert proc.returncode == status, err
     assert "interrupted; no output written (nothing was replaced)" in err
     assert "Traceback" not in err
-    assert [p.name for p in tmp_path.iterdir()] == ["big.csv"]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_exit_codes_say_what_happened(
