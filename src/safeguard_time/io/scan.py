@@ -107,7 +107,14 @@ class ScanError(SafeguardTimeError):
 
 
 class _RowOverBlock(ScanError):
-    """A row longer than the reader's block: the scan is run again with larger blocks."""
+    """The reader failed at its block size: the scan is run again with larger blocks.
+
+    A row longer than a block, or (pyarrow before 26) a block boundary Arrow's chunker
+    mishandles in a file whose every line is well formed.  ``final`` is the message if no
+    larger block helps.
+    """
+
+    final: str | None = None
 
 
 #: The largest block a scan grows to for a long row (a cell of pasted case notes, say).
@@ -596,7 +603,7 @@ class _CsvSource(_Source):
     """A CSV file read with Arrow's streaming reader, every column as text."""
 
     def __init__(self, path: str, encoding: str, block_size: int, delimiter: str = ",") -> None:
-        self._stream: _WholeLineEnds | None = None
+        self._stream: Any = None
         self._hook: _QuietUndecodableRows | None = None
         self._transcoded: str | None = None
         try:
@@ -634,13 +641,19 @@ class _CsvSource(_Source):
         if path == "-":
             stream = self._stream = _WholeLineEnds(self._stdin)
         else:
+            start = len(header_raw) + (len(_BOM) if self.bom else 0)
             try:
-                raw = open(path, "rb")  # noqa: SIM115 - closed by close()
-                stream = self._stream = _WholeLineEnds(raw)
-                self.size = os.fstat(raw.fileno()).st_size
-                raw.seek(len(header_raw) + (len(_BOM) if self.bom else 0))
-            except OSError as exc:
-                raise ScanError(f"{path}: cannot read: {exc.strerror or exc}") from None
+                # Arrow's own file, read in whole blocks by Arrow's threads (a Python stream
+                # read from them can abort the process at exit, pyarrow 18-25).  The block
+                # size is chosen so that no block ends between a CR and its LF.
+                self.size = os.path.getsize(path)
+                block_size = _block_between_lines(path, start, self.size, block_size)
+                native = pa.OSFile(path)
+                native.seek(start)
+                stream = self._stream = native
+            except (OSError, pa.ArrowException) as exc:
+                raise ScanError(f"{path}: cannot read: {exc}") from None
+            self._block_size = block_size
         self._data_start = len(header_raw) + (len(_BOM) if self.bom else 0)
         self._encoding = encoding
         self.done = len(header_raw)
@@ -929,7 +942,14 @@ class _CsvSource(_Source):
             shown = "; ".join(found[:10])
             more = f" (and {len(found) - 10} more)" if len(found) > 10 else ""
             return ScanError(f"{self.name}: {shown}{more}")
-        return ScanError(f"{self.name}: cannot read as CSV: {message}")
+        final = f"{self.name}: cannot read as CSV: {message}"
+        if self._path == "-":
+            return ScanError(final)
+        # Every line has the header's number of fields, yet Arrow could not split the rows
+        # at this block size: read again with larger blocks, which move the boundaries.
+        retry = _RowOverBlock(final)
+        retry.final = final
+        return retry
 
     def _find_bad_lines(self) -> list[str]:
         """Lines whose number of fields differs from the header's (the file read again)."""
@@ -941,7 +961,8 @@ class _CsvSource(_Source):
                 width = len(next(reader, []))
                 line = reader.line_num + 1
                 for row in reader:
-                    if row and len(row) != width:
+                    spaces = len(row) == 1 and not row[0].strip()  # skipped, as Arrow does
+                    if row and len(row) != width and not (spaces and width > 1):
                         out.append(f"line {line}: expected {width} fields, found {len(row)}")
                     line = reader.line_num + 1
         except (OSError, csv.Error) as exc:
@@ -949,6 +970,13 @@ class _CsvSource(_Source):
         return out
 
     def close(self) -> None:
+        reader = getattr(self, "_reader", None)
+        if reader is not None:
+            # Arrow's own read-ahead calls back into the stream below: stop it first, so no
+            # thread of Arrow's is left reading when the process ends (an interrupt, say).
+            with contextlib.suppress(Exception):
+                reader.close()
+            self._reader = None
         if self._stream is not None:
             self._stream.close()
         self._drop_transcoded()
@@ -956,13 +984,34 @@ class _CsvSource(_Source):
             self._hook.remove()
 
 
+def _block_between_lines(path: str, start: int, size: int, block: int) -> int:
+    """A block size near ``block`` with which no block of the file ends between CR and LF.
+
+    Arrow drops the LF of a CR LF inside a quoted cell when one block ends with the CR and
+    the next begins with the LF (apache/arrow#51368, open as of pyarrow 26).  Arrow reads
+    the file from ``start`` in blocks of exactly ``block`` bytes, so the bytes on either
+    side of each boundary are looked at (a few reads of two bytes a megabyte) and the
+    block is made a little smaller until no boundary falls inside a CR LF.
+    """
+    with open(path, "rb") as fh:
+        for candidate in range(block, max(block - 64, 1), -1):
+            for edge in range(start + candidate, size, candidate):
+                fh.seek(edge - 1)
+                if fh.read(2) == b"\r\n":
+                    break
+            else:
+                return candidate
+    return block  # pragma: no cover - 64 sizes in a row each split a CR LF
+
+
 class _WholeLineEnds:
-    """The input as Arrow's CSV reader reads it, never split between a CR and its LF.
+    """Standard input as Arrow's CSV reader reads it, never split between a CR and its LF.
 
     Arrow drops the LF of a CR LF inside a quoted cell when one read ends with the CR and
     the next begins with the LF (apache/arrow#51368, open as of pyarrow 26): a line break in
     a cell of notes would lose a byte without a word.  A read that would end with a CR
-    keeps it for the next read, so no read ever ends with one.
+    keeps it for the next read, so no read ever ends with one.  (Files are read by Arrow
+    itself, in blocks chosen by :func:`_block_between_lines`.)
     """
 
     def __init__(self, raw: IO[bytes]) -> None:
@@ -1655,8 +1704,8 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
         try:
             return _scan(opts, stderr)
         except _RowOverBlock as exc:
-            if opts.block_size >= MAX_BLOCK:
-                raise ScanError(f"{exc}: rows that long are not read") from None
+            if opts.block_size >= MAX_BLOCK or (exc.final is not None and opts.input == "-"):
+                raise ScanError(exc.final or f"{exc}: rows that long are not read") from None
             if opts.input == "-":
                 raise ScanError(
                     f"{exc}; standard input cannot be read again with larger blocks: scan a "
