@@ -1704,7 +1704,7 @@ def scan(opts: ScanOptions, *, stderr: IO[str] | None = None) -> ScanSummary:
         try:
             return _scan(opts, stderr)
         except _RowOverBlock as exc:
-            if opts.block_size >= MAX_BLOCK or (exc.final is not None and opts.input == "-"):
+            if opts.block_size >= MAX_BLOCK:
                 raise ScanError(exc.final or f"{exc}: rows that long are not read") from None
             if opts.input == "-":
                 raise ScanError(
