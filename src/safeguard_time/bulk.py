@@ -82,7 +82,14 @@ from safeguard_time._bulk_output import (
     shape_of,
 )
 from safeguard_time._engine import kernels as _k
-from safeguard_time._engine.codes import ERROR, MISSED, NOT_APPLICABLE, STATUS_LABELS, Status
+from safeguard_time._engine.codes import (
+    ERROR,
+    MISSED,
+    NOT_APPLICABLE,
+    REASON,
+    STATUS_LABELS,
+    Status,
+)
 from safeguard_time._engine.tables import CalTables, cal_tables
 from safeguard_time._holiday_data import DATA_DIR
 from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
@@ -846,10 +853,45 @@ def _describer(
     as_of_col: DayColumn | None = None,
     as_of: int = NAT,
 ) -> Callable[[int, int], RowError]:
+    # Rows with the same code and the same days share one reason: a million rows blank in
+    # the same column, or a thousand cases from the same day with no rule in force, are
+    # described once each.  A value that is not a date has its own reason (and code), and
+    # is always described afresh.
+    known: dict[tuple[int, int, int, int], tuple[str, object, str, str]] = {}
+    day_arrays: list[npt.NDArray[np.int64] | None] = []
+
+    def days_at(row: int) -> tuple[int, int, int]:
+        if not day_arrays:
+            for col in (starts, ends, as_of_col):
+                day_arrays.append(col.chunk(0, len(col)) if col is not None else None)
+        s, e, a = day_arrays
+        return (
+            int(s[row]) if s is not None else NAT,
+            int(e[row]) if e is not None else NAT,
+            int(a[row]) if a is not None else as_of,
+        )
+
     def describe(row: int, code: int) -> RowError:
-        return RowError.of(engine.column_row_error(plan, code, row, starts, ends, as_of_col, as_of))
+        if code in _OWN_REASON_CODES:
+            return RowError.of(
+                engine.column_row_error(plan, code, row, starts, ends, as_of_col, as_of)
+            )
+        key = (code, *days_at(row))
+        found = known.get(key)
+        if found is None:
+            err = RowError.of(
+                engine.column_row_error(plan, code, row, starts, ends, as_of_col, as_of)
+            )
+            known[key] = (err.column, err.value, err.reason, err.code)
+            return err
+        column, value, reason, name = found
+        return RowError(row, column, value, reason, name)
 
     return describe
+
+
+#: Row error codes whose reason is the cell's own (a value that is not a date).
+_OWN_REASON_CODES = frozenset(code for code, (name, _) in REASON.items() if name == "not_a_date")
 
 
 def deadlines(
