@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
 import pyarrow.csv as pcsv  # type: ignore[import-untyped,import-not-found,unused-ignore]
 import pyarrow.parquet as pq  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -22,6 +23,7 @@ import pytest
 from safeguard_time import deadline
 from safeguard_time._date_columns import parse_cell
 from safeguard_time.cli import main
+from safeguard_time.io import scan as scan_module
 from safeguard_time.io.scan import Check, ScanOptions, scan
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -541,6 +543,42 @@ def test_streaming_many_blocks_same_answer(
     summary = scan(opts)
     assert summary.rows == 2400
     assert "rows read: 2,400" in err
+
+
+def test_blocks_gathered_into_groups_same_answer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks gathered into groups of rows (here 500, cutting through blocks) change nothing.
+
+    The rows' lines are carried with them, so the errors file names the same lines.
+    """
+    text = EXAMPLE.read_text("utf-8")
+    header, body = text.split("\n", 1)
+    big = _write(tmp_path / "big.csv", header + "\n" + body * 6)  # 2,400 rows
+    args = [*README_CHECKS, "--as-of", "2025-03-31"]
+    _, one, one_errors, _ = _scan(capsys, tmp_path, big, *args)
+    monkeypatch.setattr(scan_module, "ASSESS_ROWS", 500)
+    code, grouped, grouped_errors, _ = _scan(capsys, tmp_path, big, *args, "--block-size", "4096")
+    assert code == 0
+    assert grouped == one
+    assert grouped_errors == one_errors
+    assert len({e["line"] for e in grouped_errors}) > 10  # errors in several groups
+
+
+def test_gathered_groups_hold_every_row_once() -> None:
+    """``_gathered``: groups of at least the rows asked for (the last: the rest), in order."""
+    sizes = [7, 0, 5, 12, 1, 3, 9]
+    blocks, start = [], 0
+    for n in sizes:
+        values = list(range(start, start + n))
+        blocks.append((pa.record_batch({"v": values}), np.array(values, np.int64) + 2))
+        start += n
+    advanced: list[int] = []
+    groups = list(scan_module._gathered(iter(blocks), 10, lambda: advanced.append(1)))
+    assert [g.num_rows for g, _ in groups] == [12, 12, 13]  # 7+0+5, 12, 1+3+9
+    assert [v for g, _ in groups for v in g.column("v").to_pylist()] == list(range(37))
+    assert np.concatenate([at for _, at in groups]).tolist() == [v + 2 for v in range(37)]
+    assert len(advanced) == len(sizes)  # the progress follows every block read
 
 
 def test_stdin_to_stdout(tmp_path: Path) -> None:

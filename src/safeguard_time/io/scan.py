@@ -113,11 +113,13 @@ DEFAULT_BLOCK = 1 << 20
 
 #: Rows assessed together: the blocks read are gathered up to this many rows first.  Each
 #: call of :func:`~safeguard_time.tables.assess_table` has a cost of its own (about 3.5 ms
-#: with four checks) and Arrow's CSV writer is faster on longer batches, while the reader's
-#: read-ahead, which sets most of the peak memory, stays at the read block's size.  On 1e6
-#: rows with four checks, 65,536 rows took 10-15% less time than single 1 MiB blocks
-#: (about 9,000 rows) (benchmarks/scan_bench.py).
-ASSESS_ROWS = 1 << 16
+#: with four checks) and Arrow's CSV writer is slower on short batches, while the reader's
+#: read-ahead, which sets much of the peak memory, stays at the read block's size.  On 1e6
+#: rows with four checks, groups of 32,768 or 65,536 rows took about 15% less time than
+#: single 1 MiB blocks (about 9,000 rows); the peak memory of 1e7 rows grew from 383 MB to
+#: about 450 MB with 32,768 and to 510 MB with 65,536 (benchmarks/scan_bench.py and
+#: scan_memory_bench.py; the hardened-scan issue's bound is 512 MB).
+ASSESS_ROWS = 1 << 15
 
 
 class ScanError(SafeguardTimeError):
@@ -1836,11 +1838,19 @@ def _gathered(
     count = 0
 
     def joined() -> tuple[Any, npt.NDArray[np.int64]]:
+        # The blocks are let go as they are joined, before the group is assessed.
         if len(held) == 1:
-            return held[0], lines[0]
-        table = pa.Table.from_batches(held).combine_chunks()
-        columns = [c.chunk(0) for c in table.columns]
-        return pa.RecordBatch.from_arrays(columns, schema=table.schema), np.concatenate(lines)
+            group = held.pop(), lines.pop()
+        else:
+            table = pa.Table.from_batches(held).combine_chunks()
+            held.clear()
+            columns = [c.chunk(0) for c in table.columns]
+            group = (
+                pa.RecordBatch.from_arrays(columns, schema=table.schema),
+                np.concatenate(lines),
+            )
+            lines.clear()
+        return group
 
     for batch, at in batches:
         advance()
@@ -1849,9 +1859,10 @@ def _gathered(
         held.append(batch)
         lines.append(at)
         count += batch.num_rows
+        del batch, at
         if count >= rows:
+            count = 0
             yield joined()
-            held, lines, count = [], [], 0
     if held:
         yield joined()
 
