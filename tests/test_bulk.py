@@ -359,6 +359,29 @@ def test_a_2012_start_under_assessment_is_an_error_row_naming_the_date() -> None
     assert got.errors[0].reason.startswith("no rule for 'assessment' was in force on 2012-05-01")
 
 
+def test_error_rows_sharing_a_reason_keep_their_own_rows_and_values() -> None:
+    """Rows with the same code and days share one described reason; each keeps its row."""
+    d = dt.date
+    starts = [d(2012, 5, 1), None, d(2012, 5, 1), d(2024, 3, 8), None, d(2012, 5, 2), d(2024, 3, 8)]
+    ends = [d(2012, 6, 1), d(2024, 1, 2), d(2012, 6, 1), d(2024, 3, 1), d(2024, 1, 2), d(2012, 6, 1),
+            d(2024, 3, 1)]  # fmt: skip
+    got = bulk.assess("assessment", np.array(starts, "M8[D]"), np.array(ends, "M8[D]"))
+    records = list(got.errors)
+    assert [(e.row, e.code) for e in records] == [
+        (0, "no_rule"), (1, "missing"), (2, "no_rule"), (3, "end_before_start"), (4, "missing"),
+        (5, "no_rule"), (6, "end_before_start"),
+    ]  # fmt: skip
+    # Each record is the one-case API's error for that row, described once or not.
+    for e in records:
+        with pytest.raises(SafeguardTimeError) as raised:
+            one_assess("assessment", starts[e.row], ends[e.row])
+        assert e.reason == str(raised.value)
+        assert e.code == raised.value.code
+    assert records[5].reason != records[0].reason  # another day, another reason
+    assert records[3].value == records[6].value == d(2024, 3, 1)
+    assert records[1].value is None
+
+
 def test_a_council_policy_moves_the_switch_per_row() -> None:
     herefordshire = Policy(single_assessment=dt.date(2016, 9, 1), name="Herefordshire")
     starts = d64([dt.date(2015, 6, 1), dt.date(2016, 9, 1)])
