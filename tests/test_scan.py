@@ -574,11 +574,15 @@ def test_gathered_groups_hold_every_row_once() -> None:
         blocks.append((pa.record_batch({"v": values}), np.array(values, np.int64) + 2))
         start += n
     advanced: list[int] = []
-    groups = list(scan_module._gathered(iter(blocks), 10, lambda: advanced.append(1)))
+    groups = list(scan_module._gathered(iter(blocks), 10, 1 << 20, lambda: advanced.append(1)))
     assert [g.num_rows for g, _ in groups] == [12, 12, 13]  # 7+0+5, 12, 1+3+9
     assert [v for g, _ in groups for v in g.column("v").to_pylist()] == list(range(37))
     assert np.concatenate([at for _, at in groups]).tolist() == [v + 2 for v in range(37)]
     assert len(advanced) == len(sizes)  # the progress follows every block read
+    # Wide rows end a group by its bytes first: 8 bytes a value, at least 40 bytes a group.
+    by_size = list(scan_module._gathered(iter(blocks), 1000, 40, lambda: None))
+    assert [g.num_rows for g, _ in by_size] == [7, 5, 12, 13]  # 56, 0+40, 96, 8+24+72 bytes
+    assert [v for g, _ in by_size for v in g.column("v").to_pylist()] == list(range(37))
 
 
 def test_stdin_to_stdout(tmp_path: Path) -> None:

@@ -121,6 +121,12 @@ DEFAULT_BLOCK = 1 << 20
 #: scan_memory_bench.py; the hardened-scan issue's bound is 512 MB).
 ASSESS_ROWS = 1 << 15
 
+#: ... or up to this many bytes of Arrow memory, whichever comes first: a file of wide rows
+#: (long case notes, hundreds of columns) holds few rows per block, and 32,768 of its rows
+#: could be hundreds of megabytes.  A group of the benchmark's caseload (12 columns) is
+#: about 5 MB, so its groups end by their rows.
+ASSESS_BYTES = 8 << 20
+
 #: Rows Arrow's CSV writer formats at a time (its default is 1,024): 8,192 took 5-10% less
 #: of the writing thread's time on the scan's 32 columns, and 3-5% off a whole 1e6-row scan
 #: (interleaved runs; benchmarks/scan_bench.py).
@@ -1808,7 +1814,7 @@ def _scan(opts: ScanOptions, stderr: IO[str] | None) -> ScanSummary:
         batches = source.batches()
         try:
             with _Progress(opts.progress, source, stderr) as advance:
-                for batch, lines in _gathered(batches, ASSESS_ROWS, advance):
+                for batch, lines in _gathered(batches, ASSESS_ROWS, ASSESS_BYTES, advance):
                     block.scan(batch, lines)
         finally:
             batches.close()  # stops the reading thread at once, even on an error
@@ -1833,16 +1839,19 @@ def _scan(opts: ScanOptions, stderr: IO[str] | None) -> ScanSummary:
 def _gathered(
     batches: Iterator[tuple[Any, npt.NDArray[np.int64]]],
     rows: int,
+    size: int,
     advance: Callable[[], None],
 ) -> Iterator[tuple[Any, npt.NDArray[np.int64]]]:
-    """The blocks read, gathered into record batches of at least ``rows`` rows (the last: fewer).
+    """The blocks read, gathered into record batches of at least ``rows`` rows or ``size`` bytes.
 
-    ``advance`` is called for each block read (the progress line follows the reading).
+    A group ends as soon as it has either (the last group: what is left).  ``advance`` is
+    called for each block read (the progress line follows the reading).
     """
     pa = _pyarrow()
     held: list[Any] = []
     lines: list[npt.NDArray[np.int64]] = []
     count = 0
+    nbytes = 0
 
     def joined() -> tuple[Any, npt.NDArray[np.int64]]:
         # The blocks are let go as they are joined, before the group is assessed.
@@ -1866,9 +1875,10 @@ def _gathered(
         held.append(batch)
         lines.append(at)
         count += batch.num_rows
+        nbytes += batch.nbytes
         del batch, at
-        if count >= rows:
-            count = 0
+        if count >= rows or nbytes >= size:
+            count = nbytes = 0
             yield joined()
     if held:
         yield joined()
