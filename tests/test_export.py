@@ -12,9 +12,7 @@ import csv
 import datetime as dt
 import json
 import re
-import shutil
 import sqlite3
-import subprocess
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -49,12 +47,12 @@ from safeguard_time.export import (
     write_sql,
     write_xlsx,
 )
+from tests import libreoffice
 
 D = dt.date
 ROOT = Path(__file__).resolve().parents[1]
 START, END = D(2015, 1, 1), D(2031, 12, 31)  # past the verified horizon (2028) on purpose
 N_CASES = 3000
-APT = "apt-get install -y --no-install-recommends libreoffice-calc-nogui"
 
 CLOSURES = {
     D(2024, 12, 27): "Christmas closure",
@@ -491,12 +489,6 @@ def test_xlsx_without_holidays_still_has_the_name(tmp_path: Path) -> None:
 
 @pytest.mark.external
 def test_libreoffice_workday_over_the_named_range(tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.fail(
-            "LibreOffice (soffice) is not on PATH; this test checks WORKDAY over the exported "
-            f"BankHolidays range and must not be skipped. Install it: {APT}"
-        )
     first, last = D(2017, 1, 1), D(2031, 12, 31)
     with pytest.warns(ProvisionalCalendarWarning):
         src = write_xlsx(tmp_path / "calendar.xlsx", first, last, closures=CLOSURES)
@@ -520,24 +512,9 @@ def test_libreoffice_workday_over_the_named_range(tmp_path: Path) -> None:
         ])  # fmt: skip
     check = tmp_path / "check.xlsx"
     wb.save(check)
-    done = subprocess.run(
-        [
-            soffice,
-            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
-            "--headless",
-            "--convert-to",
-            "csv",
-            "--outdir",
-            str(tmp_path / "out"),
-            str(check),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = libreoffice.as_csv(
+        check, tmp_path, checks="checks WORKDAY over the exported BankHolidays range"
     )
-    result = tmp_path / "out" / "check.csv"
-    assert result.exists(), f"soffice failed: {done.returncode}\n{done.stdout}\n{done.stderr}"
     with result.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))[1:]
     assert len(rows) == len(starts)
