@@ -18,7 +18,6 @@ from typing import Any
 
 import dask.dataframe as dd
 import distributed
-import numpy as np
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
 import pyarrow.dataset as pds  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -29,34 +28,12 @@ from safeguard_time import dask as sgt_dask
 from safeguard_time import england_and_wales
 from safeguard_time.errors import ProvisionalCalendarWarning, UnknownTimescaleError
 from safeguard_time.tables import assess_table
+from tests.engine_cases import AS_OF, CHECKS, cases
 
 # dask and distributed are untyped.
 from_pandas: Any = dd.from_pandas
 local_cluster: Any = distributed.LocalCluster
 new_client: Any = distributed.Client
-
-CHECKS = ["assessment=referral:completed", "referral_decision=referral:decided"]
-AS_OF = dt.date(2024, 3, 31)
-
-
-def _cases(n: int, seed: int) -> pa.Table:
-    """Referrals 2013-2024 (two editions of the assessment rule), ends, gaps, bad text."""
-    rng = np.random.default_rng(seed)
-    referral = np.datetime64("2013-01-01") + rng.integers(0, 4200, n).astype("m8[D]")
-    completed = referral + rng.integers(-3, 90, n).astype("m8[D]")
-    completed[rng.random(n) < 0.15] = np.datetime64("NaT")
-    decided = np.datetime_as_string(referral + rng.integers(0, 4, n).astype("m8[D]"))
-    decided = decided.astype(object)
-    decided[rng.random(n) < 0.05] = "not known"
-    decided[rng.random(n) < 0.05] = ""
-    return pa.table(
-        {
-            "case": pa.array(np.arange(n)),
-            "referral": pa.array(referral, pa.date32()),
-            "completed": pa.array(completed, pa.date32()),
-            "decided": pa.array(decided.tolist(), pa.string()),
-        }
-    )
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +48,7 @@ def client() -> Iterator[Any]:
 
 
 def test_two_worker_processes_give_the_whole_table_answer(client: Any, tmp_path: Path) -> None:
-    table = _cases(6_000, seed=11)
+    table = cases(6_000, seed=11)
     # A dataset of several files, written here: each file is one or more partitions.
     pds.write_dataset(
         table, tmp_path / "cases", format="parquet", max_rows_per_file=1_000, max_rows_per_group=500

@@ -6,49 +6,24 @@ Marked ``external``: it needs Java and pyspark, which ``.ci/run`` installs befor
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
 import pytest
 
 import safeguard_time
 from safeguard_time.errors import InvalidOptionError
 from safeguard_time.tables import assess_table
+from tests.engine_cases import AS_OF, CHECKS, cases
 
 pytestmark = [
     pytest.mark.external,
     # createDataFrame from pandas: pyspark warns about pandas 3 (nothing here depends on it).
     pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning"),
 ]
-
-CHECKS = ["assessment=referral:completed", "referral_decision=referral:decided"]
-AS_OF = dt.date(2024, 3, 31)
-
-
-def _cases(n: int, seed: int) -> pa.Table:
-    """Referrals 2013-2024 (two editions of the assessment rule), ends, gaps, bad text."""
-    rng = np.random.default_rng(seed)
-    referral = np.datetime64("2013-01-01") + rng.integers(0, 4200, n).astype("m8[D]")
-    completed = referral + rng.integers(-3, 90, n).astype("m8[D]")
-    completed[rng.random(n) < 0.15] = np.datetime64("NaT")
-    decided = np.datetime_as_string(referral + rng.integers(0, 4, n).astype("m8[D]"))
-    decided = decided.astype(object)
-    decided[rng.random(n) < 0.05] = "not known"
-    decided[rng.random(n) < 0.05] = ""
-    return pa.table(
-        {
-            "case": pa.array(np.arange(n)),
-            "referral": pa.array(referral, pa.date32()),
-            "completed": pa.array(completed, pa.date32()),
-            "decided": pa.array(decided.tolist(), pa.string()),
-        }
-    )
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +59,7 @@ def spark() -> Iterator[Any]:
 def test_map_in_arrow_gives_the_whole_table_answer(spark: Any) -> None:
     from safeguard_time import spark as sgt_spark  # noqa: PLC0415
 
-    table = _cases(4_000, seed=5)
+    table = cases(4_000, seed=5)
     df = spark.createDataFrame(table.to_pandas()).repartition(4)
     assert df.rdd.getNumPartitions() == 4
     out = sgt_spark.assess(df, CHECKS, as_of=AS_OF, error_column="errors")
