@@ -22,6 +22,24 @@ from hypothesis import settings
 
 DATA = Path(__file__).resolve().parent / "data"
 
+#: The bundled example caseload, and the README's main job over it: its four checks, as
+#: ``--check`` values (``TIMESCALE=START:END``).
+EXAMPLE = (
+    Path(__file__).resolve().parents[1]
+    / "src"
+    / "safeguard_time"
+    / "_data"
+    / "example_caseload.csv"
+)
+README_CHECKS = (
+    "initial_assessment=referral_date:initial_assessment_completed",
+    "core_assessment=core_assessment_started:core_assessment_completed",
+    "assessment=referral_date:assessment_completed",
+    "initial_cp_conference=strategy_discussion:icpc_date",
+)
+#: The same checks as command-line words: ``--check A --check B ...``.
+README_CHECK_ARGS = [word for check in README_CHECKS for word in ("--check", check)]
+
 # No time limits on single examples: a drawn council policy builds a fresh rule plan (tens of
 # milliseconds, more on a loaded machine or old dependency versions), and speed is measured
 # in benchmarks/, never in the tests.

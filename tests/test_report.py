@@ -25,15 +25,9 @@ from safeguard_time.io.scan import (
     ScanSummary,
     scan,
 )
+from tests.conftest import EXAMPLE, README_CHECKS
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "src" / "safeguard_time" / "_data" / "example_caseload.csv"
-CHECKS = (
-    Check("initial_assessment", "referral_date", "initial_assessment_completed"),
-    Check("core_assessment", "core_assessment_started", "core_assessment_completed"),
-    Check("assessment", "referral_date", "assessment_completed"),
-    Check("initial_cp_conference", "strategy_discussion", "icpc_date"),
-)
+CHECKS = tuple(Check.parse(c) for c in README_CHECKS)
 
 
 class _Cells(HTMLParser):

@@ -25,19 +25,8 @@ from safeguard_time._date_columns import parse_cell
 from safeguard_time.cli import main
 from safeguard_time.io import scan as scan_module
 from safeguard_time.io.scan import Check, ScanOptions, scan
+from tests.conftest import EXAMPLE, README_CHECK_ARGS, README_CHECKS
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "src" / "safeguard_time" / "_data" / "example_caseload.csv"
-README_CHECKS = [
-    "--check",
-    "initial_assessment=referral_date:initial_assessment_completed",
-    "--check",
-    "core_assessment=core_assessment_started:core_assessment_completed",
-    "--check",
-    "assessment=referral_date:assessment_completed",
-    "--check",
-    "initial_cp_conference=strategy_discussion:icpc_date",
-]
 ADDED = ("due", "elapsed", "status", "late", "rule")
 
 
@@ -128,7 +117,7 @@ def test_every_row_kept_in_order_with_all_columns(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, rows, _, err = _scan(
-        capsys, tmp_path, EXAMPLE, *README_CHECKS, "--as-of", "2025-03-31", "--no-neutralise"
+        capsys, tmp_path, EXAMPLE, *README_CHECK_ARGS, "--as-of", "2025-03-31", "--no-neutralise"
     )
     assert code == 0
     table = pcsv.read_csv(
@@ -163,11 +152,11 @@ def test_every_row_kept_in_order_with_all_columns(
 
 def test_example_agrees_with_scalar_api(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Every judged row of the bundled caseload, checked against ``deadline().assess()``."""
-    _, rows, _, _ = _scan(capsys, tmp_path, EXAMPLE, *README_CHECKS, "--as-of", "2025-03-31")
+    _, rows, _, _ = _scan(capsys, tmp_path, EXAMPLE, *README_CHECK_ARGS, "--as-of", "2025-03-31")
     as_of = dt.date(2025, 3, 31)
     checked = 0
     for r in rows:
-        for check in README_CHECKS[1::2]:
+        for check in README_CHECKS:
             c = Check.parse(check)
             status = r[f"{c.timescale}_status"]
             if status not in {"met", "missed", "open_in_time", "open_overdue"}:
@@ -281,7 +270,7 @@ def test_errors_report_for_every_row_of_the_example(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, rows, errors, err = _scan(
-        capsys, tmp_path, EXAMPLE, *README_CHECKS, "--as-of", "2025-03-31"
+        capsys, tmp_path, EXAMPLE, *README_CHECK_ARGS, "--as-of", "2025-03-31"
     )
     assert code == 0
     raw = EXAMPLE.read_text("utf-8").split("\n")
@@ -295,7 +284,7 @@ def test_errors_report_for_every_row_of_the_example(
 
 
 def _checks() -> list[str]:
-    return [Check.parse(c).timescale for c in README_CHECKS[1::2]]
+    return [Check.parse(c).timescale for c in README_CHECKS]
 
 
 # --- formula neutralising ---------------------------------------------------------------------
@@ -522,7 +511,7 @@ def test_streaming_many_blocks_same_answer(
     text = EXAMPLE.read_text("utf-8")
     header, body = text.split("\n", 1)
     big = _write(tmp_path / "big.csv", header + "\n" + body * 6)  # 2,400 rows, ~280 KB
-    args = [*README_CHECKS, "--as-of", "2025-03-31"]
+    args = [*README_CHECK_ARGS, "--as-of", "2025-03-31"]
     _, one, one_errors, _ = _scan(capsys, tmp_path, big, *args)
     code, many, many_errors, err = _scan(capsys, tmp_path, big, *args, "--block-size", "4096")
     assert code == 0
@@ -555,7 +544,7 @@ def test_blocks_gathered_into_groups_same_answer(
     text = EXAMPLE.read_text("utf-8")
     header, body = text.split("\n", 1)
     big = _write(tmp_path / "big.csv", header + "\n" + body * 6)  # 2,400 rows
-    args = [*README_CHECKS, "--as-of", "2025-03-31"]
+    args = [*README_CHECK_ARGS, "--as-of", "2025-03-31"]
     _, one, one_errors, _ = _scan(capsys, tmp_path, big, *args)
     monkeypatch.setattr(scan_module, "ASSESS_ROWS", 500)
     code, grouped, grouped_errors, _ = _scan(capsys, tmp_path, big, *args, "--block-size", "4096")
@@ -605,7 +594,7 @@ def test_stdin_to_stdout(tmp_path: Path) -> None:
 
 def test_parquet_out_and_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "scanned.parquet"
-    code = main(["scan", str(EXAMPLE), *README_CHECKS, "--as-of", "2025-03-31", "-o", str(out)])
+    code = main(["scan", str(EXAMPLE), *README_CHECK_ARGS, "--as-of", "2025-03-31", "-o", str(out)])
     assert code == 0
     table = pq.read_table(out)
     assert table.num_rows == 400
@@ -646,7 +635,7 @@ def test_parquet_out_and_in(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_summary_on_stderr_and_quiet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    _, rows, _, err = _scan(capsys, tmp_path, EXAMPLE, *README_CHECKS, "--as-of", "2025-03-31")
+    _, rows, _, err = _scan(capsys, tmp_path, EXAMPLE, *README_CHECK_ARGS, "--as-of", "2025-03-31")
     assert "rows read: 400" in err
     counts = {
         s: sum(r["assessment_status"] == s for r in rows)
@@ -660,7 +649,7 @@ def test_summary_on_stderr_and_quiet(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "Duration of assessments" in err and "41-45" in err
     assert "Duration to the initial child protection conference" in err and "21+" in err
     _, _, _, err = _scan(
-        capsys, tmp_path, EXAMPLE, *README_CHECKS, "--as-of", "2025-03-31", "--quiet"
+        capsys, tmp_path, EXAMPLE, *README_CHECK_ARGS, "--as-of", "2025-03-31", "--quiet"
     )
     assert err == ""
 
@@ -684,7 +673,7 @@ def test_progress_bar_only_when_asked(tmp_path: Path) -> None:
 def test_no_progress_bar_when_not_a_terminal(tmp_path: Path) -> None:
     done = subprocess.run(
         [
-            *(sys.executable, "-m", "safeguard_time", "scan", str(EXAMPLE), *README_CHECKS),
+            *(sys.executable, "-m", "safeguard_time", "scan", str(EXAMPLE), *README_CHECK_ARGS),
             *("--as-of", "2025-03-31", "-o", str(tmp_path / "o.csv")),
         ],
         capture_output=True,

@@ -26,11 +26,10 @@ from safeguard_time._date_columns import parse_cell
 from safeguard_time.cli import main
 from safeguard_time.io.workbook import cell_place, column_letter
 from tests import libreoffice
+from tests.conftest import EXAMPLE, README_CHECK_ARGS
 
 from .strategies import date_text_cells
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "src" / "safeguard_time" / "_data" / "example_caseload.csv"
 CHECK = ["--check", "assessment=referral:completed"]
 AS_OF = ["--as-of", "2024-06-03"]
 D = dt.date
@@ -284,27 +283,14 @@ def _as_workbook(src: Path, path: Path) -> Path:
     return path
 
 
-FOUR = [
-    "--check",
-    "initial_assessment=referral_date:initial_assessment_completed",
-    "--check",
-    "core_assessment=core_assessment_started:core_assessment_completed",
-    "--check",
-    "assessment=referral_date:assessment_completed",
-    "--check",
-    "initial_cp_conference=strategy_discussion:icpc_date",
-]
-
-
 def test_the_same_caseload_as_csv_and_as_a_workbook_gives_the_same_statuses(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     book = _as_workbook(EXAMPLE, tmp_path / "caseload.xlsx")
     as_csv, as_xlsx = tmp_path / "from_csv.csv", tmp_path / "from_xlsx.csv"
-    assert (
-        main(["scan", str(EXAMPLE), "-o", str(as_csv), "-q", *FOUR, "--as-of", "2025-03-31"]) == 0
-    )
-    assert main(["scan", str(book), "-o", str(as_xlsx), "-q", *FOUR, "--as-of", "2025-03-31"]) == 0
+    args = ["-q", *README_CHECK_ARGS, "--as-of", "2025-03-31"]
+    assert main(["scan", str(EXAMPLE), "-o", str(as_csv), *args]) == 0
+    assert main(["scan", str(book), "-o", str(as_xlsx), *args]) == 0
     capsys.readouterr()
     a, b = _rows(as_csv), _rows(as_xlsx)
     assert len(a) == len(b) == 400

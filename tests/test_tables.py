@@ -30,16 +30,10 @@ from safeguard_time.errors import (
     UnknownTimescaleError,
 )
 from safeguard_time.tables import Check, assess_table, output_schema, parse_checks
+from tests.conftest import EXAMPLE, README_CHECKS
 from tests.strategies import case_frames
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "src" / "safeguard_time" / "_data" / "example_caseload.csv"
-CHECKS = [
-    "initial_assessment=referral_date:initial_assessment_completed",
-    "core_assessment=core_assessment_started:core_assessment_completed",
-    "assessment=referral_date:assessment_completed",
-    "initial_cp_conference=strategy_discussion:icpc_date",
-]
+CHECKS = list(README_CHECKS)
 AS_OF = dt.date(2024, 6, 3)
 ADDED = ("due", "elapsed", "status", "late", "rule")
 
