@@ -28,10 +28,18 @@ import pytest
 
 from safeguard_time.io.report import render_report
 from safeguard_time.io.scan import Check, ScanOptions, ScanSummary, scan
-from tests.conftest import EXAMPLE, README_CHECKS
 
+# Not from tests/conftest.py: this file also runs as a script (``python
+# tests/test_report_browser.py docs/_static/report.png``), where ``tests`` is not importable.
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "src" / "safeguard_time" / "_data" / "example_caseload.csv"
 # The README's scan of the bundled example.
-CHECKS = tuple(Check.parse(c) for c in README_CHECKS)
+CHECKS = (
+    Check("initial_assessment", "referral_date", "initial_assessment_completed"),
+    Check("core_assessment", "core_assessment_started", "core_assessment_completed"),
+    Check("assessment", "referral_date", "assessment_completed"),
+    Check("initial_cp_conference", "strategy_discussion", "icpc_date"),
+)
 INSTALL = "apt-get install -y chromium"
 
 # What the page looks like from inside: overflow, and every SVG label's box (screen pixels)
@@ -148,10 +156,10 @@ class Chromium:
                 return message
             self.events.append(message)
 
-    def render(self, url: str, width: int, height: int = 900) -> tuple[dict[str, Any], bytes]:
-        """Open ``url`` at ``width`` pixels: the page's measures and a full-page PNG."""
-        s = self.session
-        for domain in ("Page", "Runtime", "Log"):
+    def _open(self, url: str, width: int, height: int, domains: tuple[str, ...]) -> str:
+        """Load ``url`` in a ``width`` x ``height`` window, ``domains`` enabled; the session."""
+        s: str = self.session
+        for domain in domains:
             self.send(f"{domain}.enable", s)
         self.send(
             "Emulation.setDeviceMetricsOverride",
@@ -163,6 +171,11 @@ class Chromium:
         )
         self.send("Page.navigate", s, url=url)
         self.wait_for("Page.loadEventFired")
+        return s
+
+    def render(self, url: str, width: int, height: int = 900) -> tuple[dict[str, Any], bytes]:
+        """Open ``url`` at ``width`` pixels: the page's measures and a full-page PNG."""
+        s = self._open(url, width, height, ("Page", "Runtime", "Log"))
         answer = self.send("Runtime.evaluate", s, expression=_MEASURE, returnByValue=True)
         measures: dict[str, Any] = json.loads(answer["result"]["value"])
         shot = self.send(
@@ -176,18 +189,7 @@ class Chromium:
 
     def top(self, url: str, width: int, height: int) -> bytes:
         """A PNG of the top ``height`` pixels of ``url`` at ``width`` pixels."""
-        s = self.session
-        self.send("Page.enable", s)
-        self.send(
-            "Emulation.setDeviceMetricsOverride",
-            s,
-            width=width,
-            height=height,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        self.send("Page.navigate", s, url=url)
-        self.wait_for("Page.loadEventFired")
+        s = self._open(url, width, height, ("Page",))
         return base64.b64decode(self.send("Page.captureScreenshot", s, format="png")["data"])
 
     def console_errors(self) -> list[str]:

@@ -402,9 +402,7 @@ def test_a_closed_standard_output_never_leaves_a_file_output_unwritten(
     assert "Traceback" not in err
     assert len(_errors_rows(out)) == 50_000
     # With standard output the only output, the scan stops quietly, as Unix tools do.
-    proc = subprocess.Popen(
-        [*scan[:5], *scan[5:], "-o", "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    proc = subprocess.Popen([*scan, "-o", "-"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.readline()
     proc.stdout.close()
