@@ -27,6 +27,7 @@ from safeguard_time import (
     deadline,
     england_and_wales,
 )
+from safeguard_time import _engine as engine
 from safeguard_time._engine import kernels
 from safeguard_time.deadlines import Status as ScalarStatus
 from safeguard_time.deadlines import assess as one_assess
@@ -362,14 +363,17 @@ def test_a_2012_start_under_assessment_is_an_error_row_naming_the_date() -> None
 def test_error_rows_sharing_a_reason_keep_their_own_rows_and_values() -> None:
     """Rows with the same code and days share one described reason; each keeps its row."""
     d = dt.date
-    starts = [d(2012, 5, 1), None, d(2012, 5, 1), d(2024, 3, 8), None, d(2012, 5, 2), d(2024, 3, 8)]
+    # Rows 7 and 8: the same start as rows 0 and 1 with other ends (the reason is the same).
+    starts = [d(2012, 5, 1), None, d(2012, 5, 1), d(2024, 3, 8), None, d(2012, 5, 2), d(2024, 3, 8),
+              d(2012, 5, 1), None, d(2024, 3, 8)]  # fmt: skip
     ends = [d(2012, 6, 1), d(2024, 1, 2), d(2012, 6, 1), d(2024, 3, 1), d(2024, 1, 2), d(2012, 6, 1),
-            d(2024, 3, 1)]  # fmt: skip
+            d(2024, 3, 1), d(2012, 7, 2), d(2024, 5, 3), d(2024, 2, 29)]  # fmt: skip
     got = bulk.assess("assessment", np.array(starts, "M8[D]"), np.array(ends, "M8[D]"))
     records = list(got.errors)
     assert [(e.row, e.code) for e in records] == [
         (0, "no_rule"), (1, "missing"), (2, "no_rule"), (3, "end_before_start"), (4, "missing"),
-        (5, "no_rule"), (6, "end_before_start"),
+        (5, "no_rule"), (6, "end_before_start"), (7, "no_rule"), (8, "missing"),
+        (9, "end_before_start"),
     ]  # fmt: skip
     # Each record is the one-case API's error for that row, described once or not.
     for e in records:
@@ -378,8 +382,30 @@ def test_error_rows_sharing_a_reason_keep_their_own_rows_and_values() -> None:
         assert e.reason == str(raised.value)
         assert e.code == raised.value.code
     assert records[5].reason != records[0].reason  # another day, another reason
+    assert records[7].reason == records[0].reason  # another end: the same reason
     assert records[3].value == records[6].value == d(2024, 3, 1)
+    assert records[9].value == d(2024, 2, 29)  # the same start, another end: its own
+    assert records[9].reason != records[3].reason
     assert records[1].value is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    days=st.lists(st.dates(dt.date(2005, 1, 1), dt.date(2030, 12, 31)), min_size=6, max_size=6),
+    code=st.sampled_from(sorted(engine.ROW_ERROR_READS)),
+)
+def test_a_row_error_is_made_from_the_values_its_code_reads(days: list[dt.date], code: int) -> None:
+    """``ROW_ERROR_READS`` (the key of the shared reasons) names every value an error uses."""
+    p = engine.plan("initial_assessment")
+    given_values = dict(zip(("start", "end", "as_of"), days[:3], strict=True))
+    others = dict(zip(("start", "end", "as_of"), days[3:], strict=True))
+    changed = {
+        name: (value if name in engine.ROW_ERROR_READS[code] else others[name])
+        for name, value in given_values.items()
+    }
+    a = engine.row_error(p, code, given_values["start"], given_values["end"], given_values["as_of"])
+    b = engine.row_error(p, code, changed["start"], changed["end"], changed["as_of"])
+    assert (str(a), a.value, a.code) == (str(b), b.value, b.code)
 
 
 def test_a_council_policy_moves_the_switch_per_row() -> None:

@@ -853,11 +853,15 @@ def _describer(
     as_of_col: DayColumn | None = None,
     as_of: int = NAT,
 ) -> Callable[[int, int], RowError]:
-    # Rows with the same code and the same days share one reason: a million rows blank in
-    # the same column, or a thousand cases from the same day with no rule in force, are
-    # described once each.  A value that is not a date has its own reason (and code), and
-    # is always described afresh.
+    # Rows with the same code and the same days of those its error is made from
+    # (engine.ROW_ERROR_READS) share one reason: a million rows blank in the same column, or
+    # a thousand cases from the same day with no rule in force, are described once each.  A
+    # value that is not a date has its own reason (and code), and is always described afresh.
     known: dict[tuple[int, int, int, int], tuple[str, object, str, str]] = {}
+    reads = {
+        code: tuple(name in used for name in ("start", "end", "as_of"))
+        for code, used in engine.ROW_ERROR_READS.items()
+    }
     day_arrays: list[npt.NDArray[np.int64] | None] = []
 
     def days_at(row: int) -> tuple[int, int, int]:
@@ -876,7 +880,9 @@ def _describer(
             return RowError.of(
                 engine.column_row_error(plan, code, row, starts, ends, as_of_col, as_of)
             )
-        key = (code, *days_at(row))
+        s, e, a = days_at(row)
+        use_s, use_e, use_a = reads[code]
+        key = (code, s if use_s else NAT, e if use_e else NAT, a if use_a else NAT)
         found = known.get(key)
         if found is None:
             err = RowError.of(

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PLANS",
+    "ROW_ERROR_READS",
     "STATUS_LABELS",
     "CalTables",
     "RulePlan",
@@ -125,6 +126,25 @@ def projected(p: RulePlan) -> RulePlan | None:
 
 
 # --- errors -------------------------------------------------------------------------------
+
+
+#: The values each row error code's error is made from, by :func:`row_error` (besides a
+#: ``cause``): rows whose code and these values are the same have the same error, so the
+#: bulk results describe such rows once (a thousand blank starts are one reason).
+ROW_ERROR_READS: dict[int, tuple[str, ...]] = {
+    c.START_MISSING: (),
+    c.START_NOT_DATE: ("start",),
+    c.START_RANGE: ("start",),
+    c.NO_RULE: ("start",),
+    c.DUE_OUT_OF_RANGE: ("start",),
+    c.END_NOT_DATE: ("end",),
+    c.END_RANGE: ("end",),
+    c.END_BEFORE_START: ("start", "end"),
+    c.NEEDS_AS_OF: (),
+    c.AS_OF_RANGE: ("as_of",),
+    c.AS_OF_NOT_DATE: ("as_of",),
+    c.AS_OF_BEFORE_START: ("start", "as_of"),
+}
 
 
 def row_error(  # noqa: PLR0911 - one return per row error code
