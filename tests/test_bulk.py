@@ -363,7 +363,8 @@ def test_a_2012_start_under_assessment_is_an_error_row_naming_the_date() -> None
 def test_error_rows_sharing_a_reason_keep_their_own_rows_and_values() -> None:
     """Rows with the same code and days share one described reason; each keeps its row."""
     d = dt.date
-    # Rows 7 and 8: the same start as rows 0 and 1 with other ends (the reason is the same).
+    # Rows 7 and 8: the starts of rows 0 and 1 with other ends (the same reason); row 9: the
+    # start of row 3 with another end (its own reason, as the end is in it).
     starts = [d(2012, 5, 1), None, d(2012, 5, 1), d(2024, 3, 8), None, d(2012, 5, 2), d(2024, 3, 8),
               d(2012, 5, 1), None, d(2024, 3, 8)]  # fmt: skip
     ends = [d(2012, 6, 1), d(2024, 1, 2), d(2012, 6, 1), d(2024, 3, 1), d(2024, 1, 2), d(2012, 6, 1),

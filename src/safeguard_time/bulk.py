@@ -858,10 +858,6 @@ def _describer(
     # a thousand cases from the same day with no rule in force, are described once each.  A
     # value that is not a date has its own reason (and code), and is always described afresh.
     known: dict[tuple[int, int, int, int], tuple[str, object, str, str]] = {}
-    reads = {
-        code: tuple(name in used for name in ("start", "end", "as_of"))
-        for code, used in engine.ROW_ERROR_READS.items()
-    }
     day_arrays: list[npt.NDArray[np.int64] | None] = []
 
     def days_at(row: int) -> tuple[int, int, int]:
@@ -881,7 +877,7 @@ def _describer(
                 engine.column_row_error(plan, code, row, starts, ends, as_of_col, as_of)
             )
         s, e, a = days_at(row)
-        use_s, use_e, use_a = reads[code]
+        use_s, use_e, use_a = _READS[code]
         key = (code, s if use_s else NAT, e if use_e else NAT, a if use_a else NAT)
         found = known.get(key)
         if found is None:
@@ -898,6 +894,11 @@ def _describer(
 
 #: Row error codes whose reason is the cell's own (a value that is not a date).
 _OWN_REASON_CODES = frozenset(code for code, (name, _) in REASON.items() if name == "not_a_date")
+#: Per row error code, whether its error is made from the start, the end, the as-of day.
+_READS = {
+    code: tuple(name in used for name in ("start", "end", "as_of"))
+    for code, used in engine.ROW_ERROR_READS.items()
+}
 
 
 def deadlines(
