@@ -278,9 +278,9 @@ def main(argv: list[str] | None = None) -> int:
             polars_times.append(_timed(lambda: polars_pipeline(src, polars_out), polars_out))
             our_times.append(_timed(lambda: ours(src, scanned, errors), scanned, errors))
         ref, us = min(ref_times), min(our_times)
-        out_size = os.path.getsize(folder / "scanned.csv")
+        out_size = os.path.getsize(scanned)
         rows_read = pa.csv.read_csv(
-            folder / "scanned.csv", parse_options=pcsv.ParseOptions(newlines_in_values=True)
+            scanned, parse_options=pcsv.ParseOptions(newlines_in_values=True)
         ).num_rows
     print(f"pyarrow read + write:  {ref:7.3f} s")
     print(
