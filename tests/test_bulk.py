@@ -32,7 +32,7 @@ from safeguard_time._engine import kernels
 from safeguard_time.deadlines import Status as ScalarStatus
 from safeguard_time.deadlines import assess as one_assess
 from safeguard_time.errors import NotADateError, SafeguardTimeError
-from safeguard_time.rules import rule_for, rulebook
+from safeguard_time.rules import rule_bounds, rule_for, rulebook
 from tests.strategies import any_dates, conventions, small_n, verified_dates
 
 CAL = england_and_wales()
@@ -407,6 +407,40 @@ def test_a_row_error_is_made_from_the_values_its_code_reads(days: list[dt.date],
     a = engine.row_error(p, code, given_values["start"], given_values["end"], given_values["as_of"])
     b = engine.row_error(p, code, changed["start"], changed["end"], changed["as_of"])
     assert (str(a), a.value, a.code) == (str(b), b.value, b.code)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    which=timescale_and_phase(),
+    policy=policies(),
+    days=st.lists(st.dates(dt.date(1995, 1, 1), dt.date(2030, 12, 31)), min_size=1, max_size=8),
+)
+def test_a_start_with_no_rule_gets_rule_fors_reason_though_asked_once_per_run(
+    which: tuple[str, str | None], policy: Policy | None, days: list[dt.date]
+) -> None:
+    """The plan asks ``rule_for`` once per run of ``rule_bounds`` days; every day's error is
+    still ``rule_for``'s own (its date, what applied instead, since when)."""
+    timescale, phase = which
+    p = engine.plan(timescale, None, policy, phase)
+    bounds = rule_bounds(timescale, policy)
+    # The days either side of each bound too: where a run starts and ends.
+    around = [b + k * DAY for b in bounds for k in (-1, 0, 1)]
+    for day in [*days, *around]:
+        expected = _rule_fors_error(timescale, day, policy, phase)
+        if expected is not None:
+            got = p.no_rule_error(day)
+            assert (str(got), got.on, got.instead, got.detail) == expected
+
+
+def _rule_fors_error(
+    timescale: str, day: dt.date, policy: Policy | None, phase: str | None
+) -> tuple[str, dt.date, tuple[str, ...], str] | None:
+    """``rule_for``'s no-rule error for the day, in parts, or ``None`` if a rule applied."""
+    try:
+        rule_for(timescale, day, policy=policy, phase=phase)
+    except NoRuleInForceError as exc:
+        return str(exc), exc.on, exc.instead, exc.detail
+    return None
 
 
 def test_a_council_policy_moves_the_switch_per_row() -> None:

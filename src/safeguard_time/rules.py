@@ -48,6 +48,7 @@ __all__ = [
     "Timescale",
     "length_words",
     "resolved_rules",
+    "rule_bounds",
     "rule_for",
     "rulebook",
     "timescales",
@@ -1266,6 +1267,30 @@ def resolved_rules(timescale: str, policy: Policy | None = None) -> tuple[Resolv
         out.append(ResolvedRule(start, end, rule, rests_on))
     out.sort(key=lambda r: (r.rule.phase or "", r.start))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=512)
+def rule_bounds(timescale: str, policy: Policy | None = None) -> tuple[_dt.date, ...]:
+    """The days on which :func:`rule_for`'s answer for ``timescale`` can change, ascending.
+
+    Between two of them (and before the first, and from the last on) every day has the
+    same rule of each phase, or none, and the same reason when none (what applied instead
+    and since when the timescale's rules apply): those are made of the in-force ranges of
+    the timescale's rules and of the timescales that replaced it, which start and end on
+    these days (some may change nothing: a new edition of the timescale that replaced it).
+    Bulk results describe a run of days with no rule in force once.
+
+    >>> [d.isoformat() for d in rule_bounds("initial_assessment")]  # and the assessment's
+    ['2000-04-01', '2010-03-17', '2013-04-15', '2015-03-26', '2018-06-29', '2023-12-15']
+    """
+    ts = _timescale(timescale)
+    days: set[_dt.date] = set()
+    for name in (timescale, *ts.replaced_by):
+        for r in resolved_rules(name, policy):
+            days.add(r.start)
+            if r.end is not None:
+                days.add(r.end)
+    return tuple(sorted(days))
 
 
 def rule_for(

@@ -30,7 +30,7 @@ from safeguard_time._bulk_input import NAT
 from safeguard_time._engine.codes import DUE_OUT_OF_RANGE, NO_RULE, START_RANGE
 from safeguard_time.calendar import Convention, WorkingCalendar
 from safeguard_time.errors import InvalidOptionError, NoRuleInForceError, did_you_mean
-from safeguard_time.rules import Policy, Rule, resolved_rules, rule_for, rulebook
+from safeguard_time.rules import Policy, Rule, resolved_rules, rule_bounds, rule_for, rulebook
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -349,7 +349,7 @@ class RulePlan:
         self.verified_index = t.verified_last - t.base
         self._scalar: tuple[list[int], list[int], list[int]] | None = None
         self._run_starts: list[int] = self.runs_start.tolist()
-        self._no_rule: dict[_dt.date, NoRuleInForceError] = {}
+        self._no_rule: dict[int, NoRuleInForceError] = {}
         self._spans: dict[tuple[int, int], Span] = {}
         #: The latest due date of any start day up to this one (bounds a chunk's due dates).
         self.due_max_upto = np.maximum.accumulate(due_at)
@@ -435,7 +435,10 @@ class RulePlan:
 
     def no_rule_error(self, day: _dt.date) -> NoRuleInForceError:
         """The error of a start day with no rule in force (its text names what applied)."""
-        found = self._no_rule.get(day)
+        # Days between the same two of rule_bounds' days have the same reason but their own
+        # date: rule_for is asked once per run of days, and the date put in.
+        run = bisect.bisect_right(rule_bounds(self.timescale, self.policy), day)
+        found = self._no_rule.get(run)
         if found is None:
             try:
                 rule_for(self.timescale, day, policy=self.policy, phase=self.phase)
@@ -443,8 +446,8 @@ class RulePlan:
                 found = exc
             else:  # pragma: no cover - the plan and rule_for read the same resolved rules
                 found = NoRuleInForceError(self.timescale, day, ())
-            self._no_rule[day] = found
-        return NoRuleInForceError(found.timescale, found.on, found.instead, found.detail)
+            self._no_rule[run] = found
+        return NoRuleInForceError(found.timescale, day, found.instead, found.detail)
 
     def span(self, lo: int, hi: int) -> Span:
         """What the start days ``[lo, hi]`` (inside the calendar) hold: see :class:`Span`."""
