@@ -587,6 +587,13 @@ def test_assess_equals_scalar(
         )
     errors = {e.row: e for e in got.errors}
     assert len(errors) == len(got.errors)
+    # Listed (described once per shared reason) or read one by one: the same errors.
+    assert list(got.errors) == [got.errors[j] for j in range(len(got.errors))]
+    group, firsts = got.errors.grouped()
+    assert [(e.column, e.value, e.reason, e.code) for e in got.errors] == [
+        (firsts[g].column, firsts[g].value, firsts[g].reason, firsts[g].code) for g in group
+    ]
+    assert sorted(set(group.tolist())) == list(range(len(firsts)))
     any_provisional = False
     for i, (start, end) in enumerate(rows):
         status, due, elapsed, late, provisional = scalar_assess(

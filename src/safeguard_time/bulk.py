@@ -64,7 +64,7 @@ import functools
 import os
 import tomllib
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import attrs
@@ -166,7 +166,8 @@ class RowErrors(Sequence[RowError]):
     """The error rows of a bulk result, as a read-only sequence of :class:`RowError`.
 
     Records are built on access, so a column with a million bad rows costs two arrays until
-    it is read.  ``rows`` gives the row numbers as an array.
+    it is read.  ``rows`` gives the row numbers as an array; :meth:`grouped` describes each
+    shared reason once, for a caller that lists many rows.
     """
 
     __slots__ = ("_codes", "_describe", "_rows")
@@ -175,7 +176,7 @@ class RowErrors(Sequence[RowError]):
         self,
         rows: npt.NDArray[np.int64],
         codes: npt.NDArray[np.int8],
-        describe: Callable[[int, int], RowError],
+        describe: _Describer,
     ) -> None:
         self._rows = rows
         self._codes = codes
@@ -207,6 +208,35 @@ class RowErrors(Sequence[RowError]):
         """
         return self._codes
 
+    def where(self, keep: npt.NDArray[np.bool_]) -> RowErrors:
+        """The error rows where ``keep`` (one flag per error row) is true.
+
+        >>> import numpy as np
+        >>> errors = deadlines("assessment", np.array(["NaT", "1989-12-29"], "M8[D]")).errors
+        >>> [e.code for e in errors.where(np.array([False, True]))]
+        ['out_of_range']
+        """
+        keep = np.asarray(keep, dtype=np.bool_)
+        if keep.shape != self._rows.shape:
+            raise ValueError(f"keep has {keep.size} flags for {len(self._rows)} error rows")
+        return RowErrors(self._rows[keep], self._codes[keep], self._describe)
+
+    def grouped(self) -> tuple[npt.NDArray[np.int64], list[RowError]]:
+        """The error rows by shared reason: each row's group, and each group's error.
+
+        Rows whose errors are made from the same code and days (a thousand blank starts)
+        are one group, described once; ``errors[group[j]]`` is row ``j``'s error but for
+        its ``row``.  A value that is not a date is a group of its own.  The groups' errors
+        are those of their first rows.
+
+        >>> import numpy as np
+        >>> starts = np.array(["NaT", "2012-05-01", "NaT"], "M8[D]")
+        >>> group, errors = deadlines("assessment", starts).errors.grouped()
+        >>> group.tolist(), [(e.row, e.code) for e in errors]
+        ([0, 1, 0], [(0, 'missing'), (1, 'no_rule')])
+        """
+        return self._describe.groups(self._rows, self._codes)
+
     def __len__(self) -> int:
         return len(self._rows)
 
@@ -218,11 +248,13 @@ class RowErrors(Sequence[RowError]):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         j = range(len(self))[i]
-        return self._describe(int(self._rows[j]), int(self._codes[j]))
+        return self._describe.error(int(self._rows[j]), int(self._codes[j]))
 
     def __iter__(self) -> Iterator[RowError]:
-        for j in range(len(self)):
-            yield self._describe(int(self._rows[j]), int(self._codes[j]))
+        group, errors = self.grouped()
+        for row, g in zip(self._rows.tolist(), group.tolist(), strict=True):
+            e = errors[g]
+            yield e if e.row == row else RowError(row, e.column, e.value, e.reason, e.code)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence):
@@ -846,59 +878,102 @@ def is_working_day(
 # --- deadlines and assess -----------------------------------------------------------------
 
 
-def _describer(
-    plan: engine.RulePlan,
-    starts: DayColumn,
-    ends: DayColumn | None = None,
-    as_of_col: DayColumn | None = None,
-    as_of: int = NAT,
-) -> Callable[[int, int], RowError]:
-    # Rows with the same code and the same days of those its error is made from
-    # (engine.ROW_ERROR_READS) share one reason: a million rows blank in the same column, or
-    # a thousand cases from the same day with no rule in force, are described once each.  A
-    # value that is not a date has its own reason (and code), and is always described afresh.
-    known: dict[tuple[int, int, int, int], tuple[str, object, str, str]] = {}
-    day_arrays: list[npt.NDArray[np.int64] | None] = []
+class _Describer:
+    """The errors of a bulk result's error rows, described once per shared reason.
 
-    def days_at(row: int) -> tuple[int, int, int]:
-        if not day_arrays:
-            for col in (starts, ends, as_of_col):
-                day_arrays.append(col.chunk(0, len(col)) if col is not None else None)
-        s, e, a = day_arrays
-        return (
-            int(s[row]) if s is not None else NAT,
-            int(e[row]) if e is not None else NAT,
-            int(a[row]) if a is not None else as_of,
+    Rows with the same code and the same days of those its error is made from
+    (``engine.ROW_ERROR_READS``) share one reason: a million rows blank in the same column,
+    or a thousand cases from the same day with no rule in force, are described once each.
+    A value that is not a date has its own reason (and code), and is always its own.
+    :meth:`keys` is that rule, for one row (a lookup) or all of them (a grouping).
+    """
+
+    def __init__(
+        self,
+        plan: engine.RulePlan,
+        starts: DayColumn,
+        ends: DayColumn | None = None,
+        as_of_col: DayColumn | None = None,
+        as_of: int = NAT,
+    ) -> None:
+        self.plan, self.starts, self.ends, self.as_of_col, self.as_of = (
+            plan,
+            starts,
+            ends,
+            as_of_col,
+            as_of,
         )
+        self._days: tuple[npt.NDArray[np.int64] | None, ...] | None = None
+        self._known: dict[tuple[int, ...], tuple[str, object, str, str]] = {}
 
-    def describe(row: int, code: int) -> RowError:
-        if code in _OWN_REASON_CODES:
-            return RowError.of(
-                engine.column_row_error(plan, code, row, starts, ends, as_of_col, as_of)
+    def keys(self, rows: npt.NDArray[np.int64], codes: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+        """Per error row, the key of its reason: ``(code, start, end, as_of, own)``.
+
+        Days an error is not made from are NaT; ``own`` is the row for a code whose reason
+        is the cell's own, else -1.
+        """
+        if self._days is None:
+            self._days = tuple(
+                col.chunk(0, len(col)) if col is not None else None
+                for col in (self.starts, self.ends, self.as_of_col)
             )
-        s, e, a = days_at(row)
-        use_s, use_e, use_a = _READS[code]
-        key = (code, s if use_s else NAT, e if use_e else NAT, a if use_a else NAT)
-        found = known.get(key)
+        out = np.full((len(rows), 5), NAT, dtype=np.int64)
+        out[:, 0] = codes
+        for k, days in enumerate(self._days):
+            uses = _USES[codes, k]
+            if days is not None:
+                out[uses, k + 1] = days[rows[uses]]
+        if self.as_of_col is None:  # one as-of day for every row
+            out[_USES[codes, 2], 3] = self.as_of
+        out[:, 4] = np.where(_OWN[codes], rows, -1)
+        return out
+
+    def error(self, row: int, code: int) -> RowError:
+        """The error at one row (described, or the shared reason of its key)."""
+        key = tuple(self.keys(np.array([row]), np.array([code]))[0].tolist())
+        found = self._known.get(key)
         if found is None:
-            err = RowError.of(
-                engine.column_row_error(plan, code, row, starts, ends, as_of_col, as_of)
-            )
-            known[key] = (err.column, err.value, err.reason, err.code)
+            err = self._described(row, code)
+            if not _OWN[code]:
+                self._known[key] = (err.column, err.value, err.reason, err.code)
             return err
         column, value, reason, name = found
         return RowError(row, column, value, reason, name)
 
-    return describe
+    def _described(self, row: int, code: int) -> RowError:
+        return RowError.of(
+            engine.column_row_error(
+                self.plan, code, row, self.starts, self.ends, self.as_of_col, self.as_of
+            )
+        )
+
+    def groups(
+        self, rows: npt.NDArray[np.int64], codes: npt.NDArray[Any]
+    ) -> tuple[npt.NDArray[np.int64], list[RowError]]:
+        """The rows grouped by their reason's key: each row's group, each group's error.
+
+        A group's error is the error at its first row.
+        """
+        if not len(rows):
+            return np.zeros(0, dtype=np.int64), []
+        _, first, group = np.unique(
+            self.keys(rows, codes), axis=0, return_index=True, return_inverse=True
+        )
+        errors = [self._described(int(rows[j]), int(codes[j])) for j in first.tolist()]
+        return group.reshape(-1).astype(np.int64, copy=False), errors
 
 
 #: Row error codes whose reason is the cell's own (a value that is not a date).
-_OWN_REASON_CODES = frozenset(code for code, (name, _) in REASON.items() if name == "not_a_date")
+_OWN = np.zeros(max(REASON) + 1, dtype=np.bool_)
+_OWN[[code for code, (name, _) in REASON.items() if name == "not_a_date"]] = True
 #: Per row error code, whether its error is made from the start, the end, the as-of day.
-_READS = {
-    code: tuple(name in used for name in ("start", "end", "as_of"))
-    for code, used in engine.ROW_ERROR_READS.items()
-}
+_USES = np.array(
+    [
+        [name in engine.ROW_ERROR_READS.get(code, ()) for name in ("start", "end", "as_of")]
+        for code in range(max(REASON) + 1)
+    ],
+    dtype=np.bool_,
+)
 
 
 def deadlines(
@@ -956,7 +1031,7 @@ def deadlines(
         rule=out.rule,
         rule_ids=plan.rule_ids,
         provisional=out.provisional,
-        errors=RowErrors(out.error_rows, out.error_codes, _describer(plan, col)),
+        errors=RowErrors(out.error_rows, out.error_codes, _Describer(plan, col)),
         shape=shape,
     )
 
@@ -1056,7 +1131,7 @@ def assess(
         errors=RowErrors(
             out.error_rows,
             out.error_codes,
-            _describer(plan, start_col, end_col, as_of_col, as_of_day),
+            _Describer(plan, start_col, end_col, as_of_col, as_of_day),
         ),
         shape=shape,
     )
