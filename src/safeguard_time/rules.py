@@ -1271,7 +1271,7 @@ def resolved_rules(timescale: str, policy: Policy | None = None) -> tuple[Resolv
 
 @functools.lru_cache(maxsize=512)
 def rule_bounds(timescale: str, policy: Policy | None = None) -> tuple[_dt.date, ...]:
-    """The days on which :func:`rule_for`'s answer for ``timescale`` can change, ascending.
+    """The days on which :func:`~safeguard_time.rule_for`'s answer for ``timescale`` can change.
 
     Between two of them (and before the first, and from the last on) every day has the
     same rule of each phase, or none, and the same reason when none (what applied instead
