@@ -21,11 +21,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from safeguard_time import deadline
+from safeguard_time import deadline, parse_date
 from safeguard_time.cli import main
 from safeguard_time.errors import (
     InvalidOptionError,
     NotAColumnError,
+    NotADateError,
     ProvisionalCalendarWarning,
     UnknownTimescaleError,
 )
@@ -333,3 +334,88 @@ def test_every_kind_of_table_gives_the_arrow_answer(frame: pd.DataFrame, kind: s
         assert as_arrow.column(name).to_pylist() == expected.table.column(name).to_pylist()
     assert list(got.errors) == list(expected.errors)
     assert np.array_equal(got.error_mask, expected.error_mask)
+
+
+# --- the problems, against a plain listing ------------------------------------------------
+
+#: Checks sharing columns, so that one cell's problem can be met by several checks.
+SHARED_CHECKS = (
+    "initial_assessment=a:b",
+    "assessment=a:b",
+    "core_assessment=c:b",
+    "referral_decision=a",
+)
+
+#: Cells of every kind a problem can come from: dates across the editions (no rule in
+#: force), blanks, refused text, impossible dates, dates outside the calendar.
+problem_cells = st.one_of(
+    st.dates(dt.date(2008, 1, 1), dt.date(2025, 12, 31)).map(lambda d: d.isoformat()),
+    st.dates(dt.date(2008, 1, 1), dt.date(2025, 12, 31)).map(lambda d: d.strftime("%d/%m/%Y")),
+    st.sampled_from(["", "", "n/a", "2024-02-30", "05/03/24", "1899-01-01", "2200-01-01"]),
+)
+
+
+def _listed_plainly(table: pa.Table, checks: Any, got: Any) -> list[tuple[Any, ...]]:
+    """The problems worked out one cell and one error at a time (no shared reasons).
+
+    A cell the one-case grammar refuses is a problem of every check reading its column;
+    every other error row of each check (read one by one) is placed at its column; one
+    problem per row, column and reason, naming the checks that met it; in row, then
+    column order, then as first met.
+    """
+    parsed = parse_checks(checks)
+    names = table.column_names
+    found: dict[tuple[int, str, str], tuple[str, list[str]]] = {}
+    for col in dict.fromkeys(c for ch in parsed for c in (ch.start, ch.end) if c):
+        users = [ch.timescale for ch in parsed if col in (ch.start, ch.end)]
+        for row, cell in enumerate(table.column(col).to_pylist()):
+            try:
+                parse_date(cell)
+            except NotADateError as exc:
+                found.setdefault((row, col, str(exc)), ("not_a_date", list(users)))
+    for ch in parsed:
+        errors = got.results[ch.timescale].errors
+        for j in range(len(errors)):
+            e = errors[j]
+            if e.code == "not_a_date":
+                continue
+            at_start = e.column == "start" or e.code == "as_of_before_start"
+            col = ch.start if at_start else (ch.end or ch.start)
+            _, met_by = found.setdefault((e.row, col, e.reason), (e.code, []))
+            if ch.timescale not in met_by:
+                met_by.append(ch.timescale)
+    out = []
+    for row, col, reason in sorted(found, key=lambda k: (k[0], names.index(k[1]))):
+        code, met_by = found[row, col, reason]
+        out.append((row, col, table.column(col)[row].as_py(), reason, code, tuple(met_by)))
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.tuples(problem_cells, problem_cells, problem_cells), max_size=30),
+    st.one_of(st.none(), st.dates(dt.date(2010, 1, 1), dt.date(2026, 6, 30))),
+)
+def test_the_problems_are_those_listed_one_by_one(
+    cells: list[tuple[str, str, str]], as_of: dt.date | None
+) -> None:
+    """Shared reasons described once, as columns: the same problems as a plain listing."""
+    schema = pa.schema([(name, pa.string()) for name in "abc"])
+    table = pa.table({name: [c[i] for c in cells] for i, name in enumerate("abc")}, schema=schema)
+    got = assess_table(table, SHARED_CHECKS, as_of=as_of, error_column="why")
+    expected = _listed_plainly(table, SHARED_CHECKS, got)
+    assert [(e.row, e.column, e.value, e.reason, e.code, e.checks) for e in got.errors] == expected
+    listed = got.errors.as_columns()
+    assert [listed.record(j) for j in range(len(listed))] == list(got.errors)
+    assert listed.rows.tolist() == [p[0] for p in expected]
+    # Each reason and each set of checks is listed once.
+    described = list(zip(listed.reason_column, listed.reason_text, listed.reason_code, strict=True))
+    assert len(set(described)) == len(described)
+    assert len(set(listed.check_sets)) == len(listed.check_sets)
+    # The error column: each row's problems, joined.
+    why: dict[int, list[str]] = {}
+    for row, col, _, reason, _, _ in expected:
+        why.setdefault(row, []).append(f"{col}: {reason}")
+    assert got.table.column("why").to_pylist() == [
+        "; ".join(why[r]) if r in why else None for r in range(len(cells))
+    ]

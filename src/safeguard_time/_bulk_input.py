@@ -81,14 +81,16 @@ class DayColumn:
     ``values`` is one of: ``datetime64`` of any unit (floored to the day per chunk), or
     ``int32``/``int64`` days since 1970-01-01.  ``null`` marks extra missing rows (Arrow and
     polars validity); ``bad`` holds rows whose value was not a date at all (the caller's
-    value), and ``errors`` the reason of those that are known (text the grammar refused);
-    :meth:`error` gives every bad row's reason.
+    value), and ``errors`` the error of those that are known, or ``reasons`` its text (the
+    grammar's words for text it refused, an error made only when asked for);
+    :meth:`error` gives every bad row's error, :meth:`problems` every bad row's reason.
     """
 
     values: npt.NDArray[Any]
     null: npt.NDArray[np.bool_] | None = None
     bad: Mapping[int, object] = attrs.field(factory=dict)
     errors: Mapping[int, SafeguardTimeError] = attrs.field(factory=dict)
+    reasons: Mapping[int, str] = attrs.field(factory=dict)
 
     @classmethod
     def of(cls, parsed: ParsedDates) -> DayColumn:
@@ -109,7 +111,29 @@ class DayColumn:
             return found
         if row not in self.bad:
             raise KeyError(f"row {row} is not a bad row")
+        reason = self.reasons.get(row)
+        if reason is not None:
+            return NotADateError(reason, value=self.bad[row]).at(row=row)
         return not_a_date_type(self.bad[row]).at(row=row)
+
+    def problems(self) -> tuple[list[int], list[str], list[str]]:
+        """The bad rows, ascending, with each one's reason (``str()`` of its error) and code.
+
+        The grammar's reasons are given as kept, without making an error of each.
+        """
+        rows = sorted(self.bad)
+        reasons: list[str] = []
+        codes: list[str] = []
+        for row in rows:
+            reason = self.reasons.get(row)
+            if reason is not None and row not in self.errors:
+                reasons.append(reason)
+                codes.append(NotADateError.code)
+            else:
+                err = self.error(row)
+                reasons.append(str(err))
+                codes.append(err.code)
+        return rows, reasons, codes
 
     def __len__(self) -> int:
         return len(self.values)

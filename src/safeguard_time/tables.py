@@ -36,7 +36,9 @@ needs it before the job runs).
 
 pyarrow is needed (the ``arrow`` extra); pandas and polars are imported
 only when such a table is given.  The work is vectorised: Arrow buffers and numpy arrays,
-no Python per row (only per problem row, when the problems are read).
+no Python per row.  The problems are listed as columns, each reason that rows share
+described once (:meth:`TableErrors.as_columns`); an object per problem is made only when
+they are read one by one.
 
 >>> import datetime as dt
 >>> import pyarrow as pa
@@ -70,9 +72,7 @@ from safeguard_time.calendar import Convention, WorkingCalendar
 from safeguard_time.errors import (
     InvalidOptionError,
     NotAColumnError,
-    NotADateError,
     ProvisionalCalendarWarning,
-    SafeguardTimeError,
     UnknownTimescaleError,
     extra_needed,
 )
@@ -85,6 +85,7 @@ __all__ = [
     "OUTPUT_SUFFIXES",
     "Check",
     "ChecksLike",
+    "ErrorColumns",
     "TableAssessment",
     "TableErrors",
     "TableRowError",
@@ -391,11 +392,95 @@ class TableRowError:
     checks: tuple[str, ...]
 
 
+@attrs.frozen(eq=False)
+class ErrorColumns:
+    """The problems of a table as columns: one entry per problem, in :class:`TableErrors`' order.
+
+    A reason shared by many rows (a thousand blank starts) is described once: each problem
+    holds the number of its reason, and the reason's column, words and code are listed
+    once each.  The checks that met a problem are numbered the same way.  Problem ``j`` is
+    the :class:`TableRowError` ``(rows[j], reason_column[r], values[j], reason_text[r],
+    reason_code[r], check_sets[checks[j]])``, where ``r = reason[j]``.
+
+    Attributes:
+        rows: the row of each problem (0-based), ascending.
+        reason: the number of each problem's reason (into the three ``reason_`` lists).
+        values: each problem's cell, as the table holds it.
+        reason_column: per reason, the table's column it is in.
+        reason_text: per reason, what went wrong, in words.
+        reason_code: per reason, its code (see :data:`safeguard_time.errors.REASON_CODES`).
+        checks: the number of each problem's set of checks (into ``check_sets``).
+        check_sets: the sets of checks, each as the timescales in the checks' order.
+
+    >>> import pyarrow as pa
+    >>> t = pa.table({"r": ["", "soon", ""], "c": ["2024-03-01", "", "2024-03-04"]})
+    >>> listed = assess_table(t, "assessment=r:c", as_of="2024-03-31").errors.as_columns()
+    >>> listed.rows.tolist(), listed.reason.tolist(), listed.reason_code
+    ([0, 1, 2], [1, 0, 1], ('not_a_date', 'missing'))
+    >>> listed.reason_text[1], listed.check_sets[listed.checks[0]]
+    ('missing start', ('assessment',))
+    """
+
+    rows: npt.NDArray[np.int64]
+    reason: npt.NDArray[np.int64]
+    values: Sequence[object]
+    reason_column: tuple[str, ...]
+    reason_text: tuple[str, ...]
+    reason_code: tuple[str, ...]
+    checks: npt.NDArray[np.int64]
+    check_sets: tuple[tuple[str, ...], ...]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def record(self, j: int) -> TableRowError:
+        """Problem ``j`` as a :class:`TableRowError`.
+
+        >>> import pyarrow as pa
+        >>> t = pa.table({"r": ["2024-03-08", ""], "c": ["", "2024-03-04"]})
+        >>> assess_table(t, "assessment=r:c", as_of="2024-03-31").errors.as_columns().record(0)
+        TableRowError(row=1, column='r', value='', reason='missing start', code='missing', checks=('assessment',))
+        """
+        r = int(self.reason[j])
+        return TableRowError(
+            int(self.rows[j]),
+            self.reason_column[r],
+            self.values[j],
+            self.reason_text[r],
+            self.reason_code[r],
+            self.check_sets[int(self.checks[j])],
+        )
+
+
+def _error_columns(
+    rows: npt.NDArray[np.int64],
+    reason: npt.NDArray[np.int64],
+    values: Sequence[object],
+    described: Sequence[tuple[str, str, str]],
+    checks: npt.NDArray[np.int64],
+    check_sets: Sequence[tuple[str, ...]],
+) -> ErrorColumns:
+    """The columns from ``(column, reason, code)`` triples; the arrays become read-only."""
+    for arr in (rows, reason, checks):
+        arr.setflags(write=False)
+    return ErrorColumns(
+        rows,
+        reason,
+        tuple(values),
+        tuple(c for c, _, _ in described),
+        tuple(r for _, r, _ in described),
+        tuple(code for _, _, code in described),
+        checks,
+        tuple(check_sets),
+    )
+
+
 class TableErrors(Sequence[TableRowError]):
     """The problems of a table's rows, in row order (then column order), read-only.
 
     They are worked out when first read, so a caller that only wants the columns (Dask,
-    Spark) pays nothing for them.
+    Spark) pays nothing for them.  :meth:`as_columns` gives them as columns, for a caller
+    that lists many (the caseload scan): no object per problem.
 
     >>> import pyarrow as pa
     >>> t = pa.table({"r": ["2024-03-08", "soon"]})
@@ -404,17 +489,32 @@ class TableErrors(Sequence[TableRowError]):
     (1, [1], 'not_a_date')
     """
 
-    __slots__ = ("_build", "_items")
+    __slots__ = ("_build", "_columns", "_items")
 
-    def __init__(self, build: Callable[[], list[TableRowError]]) -> None:
-        self._build: Callable[[], list[TableRowError]] | None = build
+    def __init__(self, build: Callable[[], ErrorColumns]) -> None:
+        self._build: Callable[[], ErrorColumns] | None = build
+        self._columns: ErrorColumns | None = None
         self._items: list[TableRowError] | None = None
+
+    def as_columns(self) -> ErrorColumns:
+        """The problems as columns (see :class:`ErrorColumns`), worked out once.
+
+        >>> import pyarrow as pa
+        >>> t = pa.table({"r": ["", "2024-02-30", ""], "c": ["2024-03-01", "", "2024-03-04"]})
+        >>> listed = assess_table(t, "assessment=r:c", as_of="2024-03-31").errors.as_columns()
+        >>> [listed.reason_text[r] for r in listed.reason.tolist()]
+        ['missing start', "'2024-02-30' is not a date: February 2024 has 29 days, not 30", 'missing start']
+        """
+        if self._columns is None:
+            assert self._build is not None
+            self._columns = self._build()
+            self._build = None
+        return self._columns
 
     def _all(self) -> list[TableRowError]:
         if self._items is None:
-            assert self._build is not None
-            self._items = self._build()
-            self._build = None
+            listed = self.as_columns()
+            self._items = [listed.record(j) for j in range(len(listed))]
         return self._items
 
     @property
@@ -426,11 +526,10 @@ class TableErrors(Sequence[TableRowError]):
         >>> assess_table(t, "referral_decision=r", as_of="2024-03-31").errors.rows
         array([0, 2])
         """
-        items = self._all()
-        return np.fromiter((e.row for e in items), np.int64, len(items))
+        return self.as_columns().rows
 
     def __len__(self) -> int:
-        return len(self._all())
+        return len(self.as_columns())
 
     @overload
     def __getitem__(self, i: int) -> TableRowError: ...
@@ -566,16 +665,13 @@ def _read(
     read = parse_columns(list(texts.values()), date_system=date_system)
     for name, parsed in zip(texts, read, strict=True):
         bad: dict[int, object] = {}
-        errors: dict[int, SafeguardTimeError] = {}
+        reasons: dict[int, str] = {}
         if len(parsed.bad):
             rows = parsed.bad.tolist()
             values = arrow[name].take(pa.array(parsed.bad)).to_pylist()
             bad = dict(zip(rows, values, strict=True))
-            errors = {
-                row: NotADateError(reason, value=value).at(row=row)
-                for row, value, reason in zip(rows, values, parsed.reasons, strict=True)
-            }
-        days[name] = DayColumn(parsed.days.view("datetime64[D]"), bad=bad, errors=errors)
+            reasons = dict(zip(rows, parsed.reasons, strict=True))
+        days[name] = DayColumn(parsed.days.view("datetime64[D]"), bad=bad, reasons=reasons)
     return {name: days[name] for name in names}
 
 
@@ -615,64 +711,102 @@ def _columns(res: bulk.BulkAssessment) -> list[Any]:
     ]
 
 
-# A problem met by a check (or by reading a cell): row, column, reason, code, check.
-_Problem = tuple[int, str, str, str, str]
-
-
 _NOT_A_DATE_CODES = np.array(
     [code for code, (text, _) in REASON.items() if text == "not_a_date"], dtype=np.int8
 )
 
 
-def _problems_of(check: Check, res: bulk.BulkAssessment) -> Iterator[_Problem]:
-    """A check's row errors, placed at the table's column (not-a-date cells are elsewhere)."""
-    end_col = check.end or check.start
-    errors = res.errors
-    # Cells that are not dates are reported by the reading, once: not described here.
-    wanted = np.flatnonzero(~np.isin(errors.codes, _NOT_A_DATE_CODES))
-    for j in wanted.tolist():
-        err = errors[j]
-        column = (
-            check.start if err.column == "start" or err.code == "as_of_before_start" else end_col
-        )
-        yield err.row, column, err.reason, err.code, check.timescale
+class _Reasons:
+    """The distinct reasons of a table's problems: ``(column, reason, code)``, numbered."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[str, str, str], int] = {}
+
+    def id(self, column: str, reason: str, code: str) -> int:
+        return self.ids.setdefault((column, reason, code), len(self.ids))
 
 
-def _gather(
+def _listing(
     names: Sequence[object],
     checks: Sequence[Check],
     days: Mapping[str, DayColumn],
     arrow: Mapping[str, Any],
     results: Sequence[bulk.BulkAssessment],
-) -> list[TableRowError]:
-    """Every problem of the table, once per cell and reason, in row then column order."""
-    users = {col: tuple(ch.timescale for ch in checks if col in (ch.start, ch.end)) for col in days}
-    unique: dict[tuple[int, str, str], tuple[str, list[str]]] = {}
-    for col, day_col in days.items():
-        for row in sorted(day_col.bad):
-            err = day_col.error(row)
-            unique.setdefault((row, col, str(err)), (err.code, list(users[col])))
-    for check, res in zip(checks, results, strict=True):
-        for row, column, reason, code, timescale in _problems_of(check, res):
-            _, seen = unique.setdefault((row, column, reason), (code, []))
-            if timescale not in seen:
-                seen.append(timescale)
-    order = {name: i for i, name in enumerate(names)}
-    keys = sorted(unique, key=lambda k: (k[0], order[k[1]]))
-    values: dict[str, dict[int, object]] = {}
-    for col in {k[1] for k in keys}:
-        rows = sorted({k[0] for k in keys if k[1] == col})
+) -> ErrorColumns:
+    """Every problem of the table, once per cell and reason, in row then column order.
+
+    Cells that are not dates come from the reading, once each (whichever checks read
+    them); every other problem from the checks' error rows, each shared reason described
+    once.  A problem met by several checks is one, naming them all.
+    """
+    reasons = _Reasons()
+    k = len(checks)
+    rows_parts: list[npt.NDArray[np.int64]] = []
+    reason_parts: list[npt.NDArray[np.int64]] = []
+    member_parts: list[npt.NDArray[np.bool_]] = []
+    for col, day_col in days.items():  # the reading's problems: the column's checks
+        bad_rows, texts, codes = day_col.problems()
+        if not bad_rows:
+            continue
+        users = np.array([col in (ch.start, ch.end) for ch in checks], dtype=np.bool_)
+        rows_parts.append(np.array(bad_rows, dtype=np.int64))
+        reason_parts.append(
+            np.array([reasons.id(col, t, c) for t, c in zip(texts, codes, strict=True)])
+        )
+        member_parts.append(np.broadcast_to(users, (len(bad_rows), k)))
+    for i, (check, res) in enumerate(zip(checks, results, strict=True)):
+        # Cells that are not dates are reported by the reading, once: not described here.
+        errors = res.errors.where(~np.isin(res.errors.codes, _NOT_A_DATE_CODES))
+        if not len(errors):
+            continue
+        group, firsts = errors.grouped()
+        end_col = check.end or check.start
+        ids = [
+            reasons.id(
+                check.start if e.column == "start" or e.code == "as_of_before_start" else end_col,
+                e.reason,
+                e.code,
+            )
+            for e in firsts
+        ]
+        rows_parts.append(errors.rows.astype(np.int64, copy=False))
+        reason_parts.append(np.array(ids, dtype=np.int64)[group])
+        member = np.zeros((len(errors), k), dtype=np.bool_)
+        member[:, i] = True
+        member_parts.append(member)
+    described = list(reasons.ids)
+    if not rows_parts:
+        none = np.zeros(0, np.int64)
+        return _error_columns(none, none.copy(), [], described, none.copy(), [])
+    rows = np.concatenate(rows_parts)
+    reason = np.concatenate(reason_parts)
+    member = np.concatenate(member_parts)
+    # One problem per row and reason; in row, then column order, then as first met.
+    key = rows * len(described) + reason
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    met_by = np.zeros((len(first), k), dtype=np.bool_)
+    for i in range(k):
+        met_by[inverse[member[:, i]], i] = True
+    rows, reason = rows[first], reason[first]
+    order = {name: j for j, name in enumerate(names)}
+    position = np.array([order[c] for c, _, _ in described], dtype=np.int64)[reason]
+    sort = np.lexsort((first, position, rows))
+    rows, reason, met_by, position = rows[sort], reason[sort], met_by[sort], position[sort]
+    sets, which = np.unique(met_by, axis=0, return_inverse=True)
+    check_sets = [tuple(ch.timescale for ch, m in zip(checks, s, strict=True) if m) for s in sets]
+    values: list[object] = [None] * len(rows)
+    for col in {described[r][0] for r in np.unique(reason).tolist()}:
+        at = np.flatnonzero(position == order[col])
+        where = rows[at]
         if col in arrow:
-            pa = _pyarrow()
-            taken = _cell_values(arrow[col].take(pa.array(rows, type=pa.int64())))
+            taken = _cell_values(arrow[col].take(_pyarrow().array(where, type=_pyarrow().int64())))
         else:
-            taken = [days[col].value(r) for r in rows]
-        values[col] = dict(zip(rows, taken, strict=True))
-    out = []
-    for row, col, reason in keys:
-        code, seen = unique[(row, col, reason)]
-        out.append(TableRowError(row, col, values[col][row], reason, code, tuple(seen)))
-    return out
+            taken = [days[col].value(r) for r in where.tolist()]
+        for j, value in zip(at.tolist(), taken, strict=True):
+            values[j] = value
+    return _error_columns(
+        rows, reason, values, described, which.reshape(-1).astype(np.int64), check_sets
+    )
 
 
 def _cell_values(col: Any) -> list[object]:
@@ -696,12 +830,20 @@ def _cell_values(col: Any) -> list[object]:
 
 
 def _reasons_column(errors: TableErrors, n: int) -> Any:
+    """Each row's problems as ``"column: reason; ..."`` (null where none), for engines."""
     pa = _pyarrow()
-    texts: dict[int, list[str]] = {}
-    for e in errors:
-        texts.setdefault(e.row, []).append(f"{e.column}: {e.reason}")
+    listed = errors.as_columns()
+    texts = [f"{c}: {r}" for c, r in zip(listed.reason_column, listed.reason_text, strict=True)]
     cells: list[str | None] = [None] * n
-    for row, parts in texts.items():
+    rows = listed.rows.tolist()
+    reason = listed.reason.tolist()
+    j = 0
+    while j < len(rows):  # the problems are in row order: join each row's run
+        row, parts = rows[j], [texts[reason[j]]]
+        j += 1
+        while j < len(rows) and rows[j] == row:
+            parts.append(texts[reason[j]])
+            j += 1
         cells[row] = "; ".join(parts)
     return pa.array(cells, type=pa.string())
 
@@ -844,7 +986,7 @@ def assess_table(
             error_mask[np.fromiter(col.bad, np.int64, len(col.bad))] = True
     for res in results:
         error_mask |= res.status < 0
-    errors = TableErrors(lambda: _gather(names, parsed, days, arrow, results))
+    errors = TableErrors(lambda: _listing(names, parsed, days, arrow, results))
     if error_column is not None:
         columns.append(_reasons_column(errors, n))
     out = _rebuild(kind, t, _added_fields(parsed, error_column), columns)

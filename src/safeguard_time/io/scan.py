@@ -45,7 +45,7 @@ from safeguard_time.errors import (
 from safeguard_time.rules import Policy, Rule, rulebook
 from safeguard_time.tables import (
     Check,
-    TableRowError,
+    ErrorColumns,
     _validate,
     assess_table,
     output_schema,
@@ -1716,14 +1716,18 @@ _HINTS = {
 }
 
 
-def _hint(err: TableRowError, checks: Mapping[str, Check]) -> str:
-    """The command line's words after an engine reason (which flag, which column)."""
-    hint = _HINTS.get(err.code, "")
-    check = checks[err.checks[0]] if err.checks else None
+def _hint(code: str, met_by: Sequence[str], checks: Mapping[str, Check]) -> str:
+    """The command line's words after an engine reason (which flag, which column).
+
+    ``met_by`` are the timescales of the checks that met the problem; the first one's
+    columns are named.
+    """
+    hint = _HINTS.get(code, "")
+    check = checks[met_by[0]] if met_by else None
     if check is not None and check.end:
-        if err.code == "missing":
+        if code == "missing":
             hint += f": {check.start} is blank but {check.end} is filled"
-        elif err.code == "no_rule":
+        elif code == "no_rule":
             hint += f"; yet {check.end} is filled (a council policy? see --policy)"
     return hint
 
@@ -1926,43 +1930,69 @@ class _BlockScanner:
             elapsed = np.ma.getdata(res.elapsed)
             cs.add(res.status, elapsed, end.view(np.int64), res.rule, res.rule_ids, res.provisional)
         if len(got.errors):
-            self._report(got.errors, lines)
+            self._report(got.errors.as_columns(), lines)
         summary.rows += n
         summary.rows_with_errors += int(np.count_nonzero(got.error_mask))
         self.writer.write(batch, got.table.columns[batch.num_columns :])
 
-    def _report(self, problems: Sequence[TableRowError], lines: npt.NDArray[np.int64]) -> None:
-        line_of = lines.tolist()
-        checks = self.checks
-        records: list[tuple[Any, ...]] = [
-            (
-                line_of[p.row],
-                p.column,
-                _text(p.value),
-                p.reason + _hint(p, checks),
-                " ".join(p.checks),
-            )
-            for p in problems
-        ]
-        if self.errors.cells:  # a workbook: each problem's cell, as Excel names it
-            place = self.source.place
-            records = [(*r, place(r[0], r[1])) for r in records]
+    def _report(self, listed: ErrorColumns, lines: npt.NDArray[np.int64]) -> None:
+        """Write a block's problems to the errors report (up to the cap), and count them."""
         summary = self.summary
+        n = len(listed)
         cap = self.opts.max_errors
         if self.errors.limit is not None:  # a worksheet's rows
             cap = self.errors.limit if cap is None else min(cap, self.errors.limit)
-        listed = records
-        if cap is not None:
-            room = max(cap - (summary.problems - summary.problems_not_listed), 0)
-            listed = records[:room]
-            summary.problems_not_listed += len(records) - len(listed)
-        self.errors.write(listed)
-        summary.problems += len(records)
+        room = (
+            n
+            if cap is None
+            else min(max(cap - (summary.problems - summary.problems_not_listed), 0), n)
+        )
+        # The records of the listed problems, and of the first one if it is the scan's first.
+        records = self._records(listed, lines, max(room, 1 if summary.first_error is None else 0))
+        self.errors.write(records[:room])
+        summary.problems_not_listed += n - room
+        summary.problems += n
         if summary.first_error is None:
             summary.first_error = ErrorEntry(*records[0])
         counts = summary.errors_by_column
-        for p in problems:
-            counts[p.column] = counts.get(p.column, 0) + 1
+        per_reason = np.bincount(listed.reason, minlength=len(listed.reason_column))
+        for column, count in zip(listed.reason_column, per_reason.tolist(), strict=True):
+            if count:
+                counts[column] = counts.get(column, 0) + count
+
+    def _records(
+        self, listed: ErrorColumns, lines: npt.NDArray[np.int64], k: int
+    ) -> list[tuple[Any, ...]]:
+        """The first ``k`` problems as ``(line, column, value, reason, check[, cell])``.
+
+        Reasons and their command-line hints are worded once per reason and set of checks.
+        """
+        reason = listed.reason[:k].tolist()
+        sets = listed.checks[:k].tolist()
+        words = [" ".join(s) for s in listed.check_sets]
+        worded: dict[tuple[int, int], str] = {}
+        whys: list[str] = []
+        for r, c in zip(reason, sets, strict=True):
+            why = worded.get((r, c))
+            if why is None:
+                why = worded[r, c] = listed.reason_text[r] + _hint(
+                    listed.reason_code[r], listed.check_sets[c], self.checks
+                )
+            whys.append(why)
+        records: list[tuple[Any, ...]] = list(
+            zip(
+                lines[listed.rows[:k]].tolist(),
+                [listed.reason_column[r] for r in reason],
+                [_text(v) for v in listed.values[:k]],
+                whys,
+                [words[c] for c in sets],
+                strict=True,
+            )
+        )
+        if self.errors.cells:  # a workbook: each problem's cell, as Excel names it
+            place = self.source.place
+            records = [(*r, place(r[0], r[1])) for r in records]
+        return records
 
 
 def _text(value: object) -> str:
