@@ -203,7 +203,6 @@ class CheckSummary:
     missed_by_month: npt.NDArray[np.int64] = attrs.field(
         factory=lambda: np.zeros(_MONTHS, np.int64)
     )
-    rule_rows: npt.NDArray[np.int64] = attrs.field(factory=lambda: np.zeros(0, np.int64))
     #: Completed cases by rule (indexing ``rule_ids``), status (0: met, 1: missed) and working
     #: days to completion (the last column holds :data:`HISTOGRAM_CAP` and more), so the
     #: report colours each case by the rule that judged it, not by one limit for all.
@@ -235,28 +234,35 @@ class CheckSummary:
         """
         if not self.rule_ids:
             self.rule_ids = rule_ids
-            self.rule_rows = np.zeros(len(rule_ids), np.int64)
             self.rule_histogram = np.zeros((len(rule_ids), 2, HISTOGRAM_CAP + 1), np.int64)
         self.counts += np.bincount(_label_index(status), minlength=len(STATUS_LABELS))
         completed = (status == MET) | (status == MISSED)
+        # The completed rows are taken by position: one pass to find them, then a gather per
+        # column (a boolean mask is a slower selection, and would be read once per column).
+        done = np.flatnonzero(completed)
         # A negative duration (a weekend case under the next-working-day convention) is
         # counted with the same-day cases, as the duration bins count it.
-        days = np.clip(elapsed[completed], 0, HISTOGRAM_CAP).astype(np.intp)
+        days = np.clip(elapsed[done], 0, HISTOGRAM_CAP).astype(np.intp)
         self.histogram += np.bincount(days, minlength=HISTOGRAM_CAP + 1)
-        if completed.any():
-            at = end[completed] - _FIRST_DAY
+        if len(done):
+            at = end[done] - _FIRST_DAY
             keep = (at >= 0) & (at < len(_MONTH_OF_DAY))
             index = _MONTH_OF_DAY[np.where(keep, at, 0)]
-            met = status[completed] == MET
-            self.met_by_month += np.bincount(index[keep & met], minlength=_MONTHS)[:_MONTHS]
-            self.missed_by_month += np.bincount(index[keep & ~met], minlength=_MONTHS)[:_MONTHS]
-            rules_done = rule[completed].astype(np.intp)
+            missed = (status[done] == MISSED).astype(np.intp)
+            # Met and missed counted in one pass: month * 2 + missed (a month out of range
+            # is left out by its weight).
+            by_month = np.bincount(index * 2 + missed, weights=keep, minlength=2 * _MONTHS)
+            by_month = by_month[: 2 * _MONTHS].astype(np.int64).reshape(_MONTHS, 2)
+            self.met_by_month += by_month[:, 0]
+            self.missed_by_month += by_month[:, 1]
+            rules_done = rule[done].astype(np.intp)
             known = (rules_done >= 0) & (rules_done < len(self.rule_ids))
-            self.rule_rows += np.bincount(rules_done[known], minlength=len(self.rule_ids))
-            cells = (rules_done * 2 + ~met) * (HISTOGRAM_CAP + 1) + days
-            self.rule_histogram += np.bincount(
-                cells[known], minlength=self.rule_histogram.size
-            ).reshape(self.rule_histogram.shape)
+            cells = (rules_done * 2 + missed) * (HISTOGRAM_CAP + 1) + days
+            per_cell = np.bincount(
+                np.where(known, cells, 0), weights=known, minlength=self.rule_histogram.size
+            )
+            per_cell = per_cell[: self.rule_histogram.size].astype(np.int64)
+            self.rule_histogram += per_cell.reshape(self.rule_histogram.shape)
         self._add_bins(elapsed, completed)
         self.provisional += int(np.count_nonzero(provisional & (status != NOT_APPLICABLE)))
 
@@ -297,7 +303,7 @@ class CheckSummary:
         """
         rules = _rules_by_id(self.timescale)
         lengths: dict[int, list[str]] = {}
-        for code, rows in enumerate(self.rule_rows.tolist()):
+        for code, rows in enumerate(self.rule_histogram.sum(axis=(1, 2)).tolist()):
             rule = rules.get(self.rule_ids[code]) if code < len(self.rule_ids) else None
             if rows and rule is not None and rule.is_working_days:
                 lengths.setdefault(rule.amount, []).append(rule.id)
