@@ -896,13 +896,11 @@ class _Describer:
         as_of_col: DayColumn | None = None,
         as_of: int = NAT,
     ) -> None:
-        self.plan, self.starts, self.ends, self.as_of_col, self.as_of = (
-            plan,
-            starts,
-            ends,
-            as_of_col,
-            as_of,
-        )
+        self.plan = plan
+        self.starts = starts
+        self.ends = ends
+        self.as_of_col = as_of_col
+        self.as_of = as_of
         self._days: tuple[npt.NDArray[np.int64] | None, ...] | None = None
         self._known: dict[tuple[int, ...], tuple[str, object, str, str]] = {}
 

@@ -57,6 +57,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
+import operator
 import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -716,16 +718,6 @@ _NOT_A_DATE_CODES = np.array(
 )
 
 
-class _Reasons:
-    """The distinct reasons of a table's problems: ``(column, reason, code)``, numbered."""
-
-    def __init__(self) -> None:
-        self.ids: dict[tuple[str, str, str], int] = {}
-
-    def id(self, column: str, reason: str, code: str) -> int:
-        return self.ids.setdefault((column, reason, code), len(self.ids))
-
-
 def _listing(
     names: Sequence[object],
     checks: Sequence[Check],
@@ -739,7 +731,12 @@ def _listing(
     them); every other problem from the checks' error rows, each shared reason described
     once.  A problem met by several checks is one, naming them all.
     """
-    reasons = _Reasons()
+    # The distinct reasons, numbered as first met: (column, reason, code).
+    numbered: dict[tuple[str, str, str], int] = {}
+
+    def number(column: str, reason: str, code: str) -> int:
+        return numbered.setdefault((column, reason, code), len(numbered))
+
     k = len(checks)
     rows_parts: list[npt.NDArray[np.int64]] = []
     reason_parts: list[npt.NDArray[np.int64]] = []
@@ -751,7 +748,7 @@ def _listing(
         users = np.array([col in (ch.start, ch.end) for ch in checks], dtype=np.bool_)
         rows_parts.append(np.array(bad_rows, dtype=np.int64))
         reason_parts.append(
-            np.array([reasons.id(col, t, c) for t, c in zip(texts, codes, strict=True)])
+            np.array([number(col, t, c) for t, c in zip(texts, codes, strict=True)])
         )
         member_parts.append(np.broadcast_to(users, (len(bad_rows), k)))
     for i, (check, res) in enumerate(zip(checks, results, strict=True)):
@@ -762,7 +759,7 @@ def _listing(
         group, firsts = errors.grouped()
         end_col = check.end or check.start
         ids = [
-            reasons.id(
+            number(
                 check.start if e.column == "start" or e.code == "as_of_before_start" else end_col,
                 e.reason,
                 e.code,
@@ -774,7 +771,7 @@ def _listing(
         member = np.zeros((len(errors), k), dtype=np.bool_)
         member[:, i] = True
         member_parts.append(member)
-    described = list(reasons.ids)
+    described = list(numbered)
     if not rows_parts:
         none = np.zeros(0, np.int64)
         return _error_columns(none, none.copy(), [], described, none.copy(), [])
@@ -799,7 +796,8 @@ def _listing(
         at = np.flatnonzero(position == order[col])
         where = rows[at]
         if col in arrow:
-            taken = _cell_values(arrow[col].take(_pyarrow().array(where, type=_pyarrow().int64())))
+            pa = _pyarrow()
+            taken = _cell_values(arrow[col].take(pa.array(where, type=pa.int64())))
         else:
             taken = [days[col].value(r) for r in where.tolist()]
         for j, value in zip(at.tolist(), taken, strict=True):
@@ -835,16 +833,9 @@ def _reasons_column(errors: TableErrors, n: int) -> Any:
     listed = errors.as_columns()
     texts = [f"{c}: {r}" for c, r in zip(listed.reason_column, listed.reason_text, strict=True)]
     cells: list[str | None] = [None] * n
-    rows = listed.rows.tolist()
-    reason = listed.reason.tolist()
-    j = 0
-    while j < len(rows):  # the problems are in row order: join each row's run
-        row, parts = rows[j], [texts[reason[j]]]
-        j += 1
-        while j < len(rows) and rows[j] == row:
-            parts.append(texts[reason[j]])
-            j += 1
-        cells[row] = "; ".join(parts)
+    pairs = zip(listed.rows.tolist(), listed.reason.tolist(), strict=True)
+    for row, run in itertools.groupby(pairs, key=operator.itemgetter(0)):  # in row order
+        cells[row] = "; ".join(texts[r] for _, r in run)
     return pa.array(cells, type=pa.string())
 
 
