@@ -878,6 +878,7 @@ def is_working_day(
 # --- deadlines and assess -----------------------------------------------------------------
 
 
+@attrs.define(eq=False)
 class _Describer:
     """The errors of a bulk result's error rows, described once per shared reason.
 
@@ -888,21 +889,15 @@ class _Describer:
     :meth:`keys` is that rule, for one row (a lookup) or all of them (a grouping).
     """
 
-    def __init__(
-        self,
-        plan: engine.RulePlan,
-        starts: DayColumn,
-        ends: DayColumn | None = None,
-        as_of_col: DayColumn | None = None,
-        as_of: int = NAT,
-    ) -> None:
-        self.plan = plan
-        self.starts = starts
-        self.ends = ends
-        self.as_of_col = as_of_col
-        self.as_of = as_of
-        self._days: tuple[npt.NDArray[np.int64] | None, ...] | None = None
-        self._known: dict[tuple[int, ...], tuple[str, object, str, str]] = {}
+    plan: engine.RulePlan
+    starts: DayColumn
+    ends: DayColumn | None = None
+    as_of_col: DayColumn | None = None
+    as_of: int = NAT
+    _days: tuple[npt.NDArray[np.int64] | None, ...] | None = attrs.field(init=False, default=None)
+    _known: dict[tuple[int, ...], tuple[str, object, str, str]] = attrs.field(
+        init=False, factory=dict
+    )
 
     def keys(self, rows: npt.NDArray[np.int64], codes: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
         """Per error row, the key of its reason: ``(code, start, end, as_of, own)``.
