@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 PROBE = """
 import socket, sys
@@ -45,3 +46,21 @@ def test_a_first_deadline_does_not_import_holidays() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_a_csv_scan_imports_neither_pandas_nor_polars(tmp_path: Path) -> None:
+    """pyarrow's own conversions import pandas when it is installed (0.2 s a run): the
+    scan's path crosses to Arrow as buffers, so a CSV scan never loads either library."""
+    code = (
+        "import sys; from safeguard_time.cli import main; "
+        "main(['example', 'cases.csv']); "
+        "main(['scan', 'cases.csv', '--check', 'assessment=referral_date:assessment_completed',"
+        " '--as-of', '2025-03-31', '--output', 'out.csv', '--errors', 'errors.csv',"
+        " '--report', 'report.html', '--quiet']); "
+        "print(sorted(m for m in ('pandas', 'polars') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "out.csv").stat().st_size > 0

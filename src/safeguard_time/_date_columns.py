@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from safeguard_time._arrow import from_numpy, to_numpy
 from safeguard_time._dates import (
     TIME,
     TIME_PARTS,
@@ -452,7 +453,6 @@ def parse_column(arr: Any, *, date_system: int = 1900) -> ParsedColumn:
 
 def _parse_cells(arr: Any, date_system: int) -> ParsedColumn:
     """Read one Arrow string array as dates, every cell (see :func:`parse_column`)."""
-    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
     import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
     n = len(arr)
@@ -464,7 +464,7 @@ def _parse_cells(arr: Any, date_system: int) -> ParsedColumn:
     lengths = offsets[1:] - starts
     todo = lengths > 0
     if arr.null_count:
-        todo &= arr.is_valid().to_numpy(zero_copy_only=False)
+        todo &= to_numpy(arr.is_valid())
 
     for width in (10, 8, 9, 5, *_TIMED_LENGTHS):
         rows = np.flatnonzero(todo & (lengths == width))
@@ -490,15 +490,15 @@ def _parse_cells(arr: Any, date_system: int) -> ParsedColumn:
         ok &= (sep == ord("T")) | (sep == ord(" "))
         timed, got = timed[ok], got[ok]
     if len(timed):
-        sub = arr.take(pa.array(timed))
-        naive = pc.match_substring_regex(sub, NAIVE_DATETIME).to_numpy(zero_copy_only=False)
+        sub = arr.take(from_numpy(timed))
+        naive = to_numpy(pc.match_substring_regex(sub, NAIVE_DATETIME))
         days[timed[naive]] = got[naive]
         todo[timed[naive]] = False
         if not naive.all():
-            aware = pc.match_substring_regex(sub, AWARE_DATETIME).to_numpy(zero_copy_only=False)
+            aware = to_numpy(pc.match_substring_regex(sub, AWARE_DATETIME))
             if aware.any():
                 rows = timed[aware]
-                london = _aware_days(sub.filter(pa.array(aware)), got[aware])
+                london = _aware_days(sub.filter(from_numpy(aware)), got[aware])
                 inside = _in_python_range(london)  # else the cell reader says why
                 days[rows[inside]] = london[inside]
                 todo[rows[inside]] = False
@@ -507,10 +507,10 @@ def _parse_cells(arr: Any, date_system: int) -> ParsedColumn:
     bad: list[npt.NDArray[np.int64]] = []
     reasons: list[str] = []
     if len(rest_rows):
-        sub = arr.take(pa.array(rest_rows))
+        sub = arr.take(from_numpy(rest_rows))
         encoded = pc.dictionary_encode(sub)
         values = encoded.dictionary.to_pylist()
-        codes = encoded.indices.to_numpy(zero_copy_only=False)
+        codes = to_numpy(encoded.indices)
         results = [cell_days(v, date_system) for v in values]
         value_days = np.array([r if isinstance(r, int) else NAT for r in results], np.int64)
         days[rest_rows] = value_days[codes]
@@ -740,7 +740,7 @@ def _from_arrow(x: Any, date_system: int) -> ParsedDates:
     if is_text_type(t):
         arr = _plain_strings(x)
         col = parse_column(arr, date_system=date_system)
-        values = arr.take(pa.array(col.bad)).to_pylist() if len(col.bad) else []
+        values = arr.take(from_numpy(col.bad)).to_pylist() if len(col.bad) else []
         errors = tuple(
             DateRowError(row, value, reason)
             for row, value, reason in zip(col.bad.tolist(), values, col.reasons, strict=True)

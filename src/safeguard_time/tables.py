@@ -68,6 +68,7 @@ import attrs
 import numpy as np
 
 from safeguard_time import bulk
+from safeguard_time._arrow import from_numpy, strings
 from safeguard_time._bulk_input import NAT, DayColumn, to_days
 from safeguard_time._engine.codes import MET, OPEN_OVERDUE, REASON, STATUS_LABELS
 from safeguard_time.calendar import Convention, WorkingCalendar
@@ -670,7 +671,7 @@ def _read(
         reasons: dict[int, str] = {}
         if len(parsed.bad):
             rows = parsed.bad.tolist()
-            values = arrow[name].take(pa.array(parsed.bad)).to_pylist()
+            values = arrow[name].take(from_numpy(parsed.bad)).to_pylist()
             bad = dict(zip(rows, values, strict=True))
             reasons = dict(zip(rows, parsed.reasons, strict=True))
         days[name] = DayColumn(parsed.days.view("datetime64[D]"), bad=bad, reasons=reasons)
@@ -682,17 +683,16 @@ def _read(
 
 @functools.lru_cache(maxsize=256)
 def _text_array(texts: tuple[str, ...]) -> Any:
-    return _pyarrow().array(list(texts), type=_pyarrow().string())
+    return strings(texts)
 
 
 def _strings(texts: tuple[str, ...], codes: npt.NDArray[Any], valid: npt.NDArray[np.bool_]) -> Any:
     """``texts[code]`` per row as an Arrow string column (Arrow's take), null where not valid."""
-    pa = _pyarrow()
     table = _text_array(texts)
     if valid.all():
-        index = pa.array(codes.astype(np.int32, copy=False))
+        index = from_numpy(codes.astype(np.int32, copy=False))
     else:
-        index = pa.array(np.where(valid, codes, 0).astype(np.int32), mask=~valid)
+        index = from_numpy(np.where(valid, codes, 0).astype(np.int32), mask=~valid)
     return table.take(index)
 
 
@@ -705,10 +705,10 @@ def _columns(res: bulk.BulkAssessment) -> list[Any]:
     judged = (status >= MET) & (status <= OPEN_OVERDUE)
     labels = np.where(status < 0, len(STATUS_LABELS) - 1, status)
     return [
-        pa.array(np.where(missing, 0, due).astype(np.int32), pa.date32(), mask=missing),
-        pa.array(np.ma.getdata(res.elapsed), pa.int32(), mask=~judged),
+        from_numpy(np.where(missing, 0, due).astype(np.int32), pa.date32(), mask=missing),
+        from_numpy(np.ma.getdata(res.elapsed), pa.int32(), mask=~judged),
         _strings(STATUS_LABELS, labels, np.ones(len(status), np.bool_)),
-        pa.array(np.ma.getdata(res.late), pa.int32(), mask=~judged),
+        from_numpy(np.ma.getdata(res.late), pa.int32(), mask=~judged),
         _strings(res.rule_ids, res.rule, res.rule >= 0),
     ]
 
@@ -796,8 +796,7 @@ def _listing(
         at = np.flatnonzero(position == order[col])
         where = rows[at]
         if col in arrow:
-            pa = _pyarrow()
-            taken = _cell_values(arrow[col].take(pa.array(where, type=pa.int64())))
+            taken = _cell_values(arrow[col].take(from_numpy(where)))
         else:
             taken = [days[col].value(r) for r in where.tolist()]
         for j, value in zip(at.tolist(), taken, strict=True):
@@ -829,14 +828,13 @@ def _cell_values(col: Any) -> list[object]:
 
 def _reasons_column(errors: TableErrors, n: int) -> Any:
     """Each row's problems as ``"column: reason; ..."`` (null where none), for engines."""
-    pa = _pyarrow()
     listed = errors.as_columns()
     texts = [f"{c}: {r}" for c, r in zip(listed.reason_column, listed.reason_text, strict=True)]
     cells: list[str | None] = [None] * n
     pairs = zip(listed.rows.tolist(), listed.reason.tolist(), strict=True)
     for row, run in itertools.groupby(pairs, key=operator.itemgetter(0)):  # in row order
         cells[row] = "; ".join(texts[r] for _, r in run)
-    return pa.array(cells, type=pa.string())
+    return strings(cells)
 
 
 # --- putting the table back together ------------------------------------------------------

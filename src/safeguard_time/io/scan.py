@@ -32,6 +32,7 @@ import attrs
 import numpy as np
 
 from safeguard_time import bulk
+from safeguard_time._arrow import from_numpy, strings, to_numpy
 from safeguard_time._date_columns import NAT
 from safeguard_time.calendar import Convention, WorkingCalendar, england_and_wales
 from safeguard_time.errors import (
@@ -1581,7 +1582,6 @@ def _as_string(col: Any) -> Any:
 
 def _neutralise_column(col: Any) -> Any:
     """An Arrow string column with formula-like text cells prefixed by ``'`` (vectorised)."""
-    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
     import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
     offsets, data = _string_buffers(col)
@@ -1592,16 +1592,17 @@ def _neutralise_column(col: Any) -> Any:
     risky = np.zeros(len(col), dtype=np.bool_)
     risky[nonempty] = _RISKY[data[starts[nonempty]]]
     if col.null_count:
-        risky &= col.is_valid().to_numpy(zero_copy_only=False)
+        risky &= to_numpy(col.is_valid())
     if not risky.any():
         return col
     rows = np.flatnonzero(risky)
-    numbers = pc.match_substring_regex(col.take(pa.array(rows)), _PLAIN_NUMBER)
-    risky[rows[numbers.to_numpy(zero_copy_only=False)]] = False
+    numbers = pc.match_substring_regex(col.take(from_numpy(rows)), _PLAIN_NUMBER)
+    risky[rows[to_numpy(numbers)]] = False
     if not risky.any():
         return col
-    prefixed = pc.binary_join_element_wise(pa.scalar("'"), col, "")
-    return pc.if_else(pa.array(risky), prefixed, col)
+    quote, nothing = strings(["'", ""])  # Arrow scalars (pa.scalar would import pandas)
+    prefixed = pc.binary_join_element_wise(quote, col, nothing)
+    return pc.if_else(from_numpy(risky), prefixed, col)
 
 
 class _ErrorsReport:
