@@ -312,6 +312,9 @@ def test_empty_tables_keep_their_types() -> None:
     assert frame["assessment_elapsed"].dtype == pd.Int32Dtype()
 
 
+# A drawn start late in the verified years can have its due date in the projected ones: the
+# warning says so, on both sides alike; this test compares the answers across kinds.
+@pytest.mark.filterwarnings("ignore::safeguard_time.errors.ProvisionalCalendarWarning")
 @settings(max_examples=40)
 @given(case_frames(), st.sampled_from(["arrow", "pandas", "polars"]))
 def test_every_kind_of_table_gives_the_arrow_answer(frame: pd.DataFrame, kind: str) -> None:
