@@ -55,16 +55,23 @@ def from_numpy(
         if arrow_type.bit_width != values.dtype.itemsize * 8:
             raise TypeError(f"{values.dtype} values cannot be stored as {arrow_type}")
         data = pa.py_buffer(values)
-    validity = None
-    nulls = 0
+    validity, nulls = None, 0
     if mask is not None:
         mask = np.asarray(mask, dtype=np.bool_)
         if mask.shape != values.shape:
             raise ValueError(f"the mask has {mask.size} flags for {values.size} values")
-        nulls = int(np.count_nonzero(mask))
-        if nulls:
-            validity = pa.py_buffer(np.packbits(~mask, bitorder="little"))
+        validity, nulls = _validity(mask)
     return pa.Array.from_buffers(arrow_type, len(values), [validity, data], null_count=nulls)
+
+
+def _validity(missing: npt.NDArray[np.bool_]) -> tuple[Any, int]:
+    """Arrow's validity bitmap of the rows not ``missing`` (``None`` if none is), and the count."""
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    nulls = int(np.count_nonzero(missing))
+    if not nulls:
+        return None, 0
+    return pa.py_buffer(np.packbits(~missing, bitorder="little")), nulls
 
 
 def strings(texts: Sequence[str | None]) -> Any:
@@ -82,11 +89,7 @@ def strings(texts: Sequence[str | None]) -> Any:
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
     if offsets[-1] >= 2**31:
         raise ValueError(f"{offsets[-1]:,} bytes of text are more than a string array holds")
-    missing = np.array([t is None for t in texts], dtype=np.bool_)
-    validity = None
-    nulls = int(np.count_nonzero(missing))
-    if nulls:
-        validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    validity, nulls = _validity(np.array([t is None for t in texts], dtype=np.bool_))
     return pa.Array.from_buffers(
         pa.string(),
         len(encoded),
