@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from safeguard_time._arrow import from_numpy, strings, to_numpy
+from safeguard_time._arrow import from_numpy, string_buffers, strings, to_numpy
 
 dtypes = st.sampled_from([np.bool_, np.int8, np.int32, np.int64, np.uint16, np.float64])
 arrays = dtypes.flatmap(lambda d: hnp.arrays(d, st.integers(0, 70)))
@@ -64,3 +65,26 @@ def test_strings_is_pyarrows_string_array(texts: list[str | None]) -> None:
     expected = pa.array(texts, pa.string())
     assert got.equals(expected)
     assert got.to_pylist() == texts
+
+
+@given(
+    st.lists(st.none() | st.text(max_size=8)),
+    st.sampled_from([pa.string(), pa.large_string()]),
+    st.integers(0, 9),
+    st.integers(0, 9),
+)
+def test_string_buffers_hold_each_cells_bytes(
+    texts: list[str | None], kind: object, lo: int, cut: int
+) -> None:
+    arr = pa.array(texts, kind)
+    part = arr.slice(min(lo, len(arr)), max(len(arr) - lo - cut, 0))  # an offset into buffers
+    offsets, data = string_buffers(part)
+    assert offsets.dtype == (np.int64 if kind == pa.large_string() else np.int32)
+    assert len(offsets) == len(part) + 1
+    cells = [data[a:b].tobytes().decode("utf-8") for a, b in itertools.pairwise(offsets)]
+    assert cells == [t or "" for t in part.to_pylist()]  # a null's cell is empty
+
+
+def test_string_buffers_refuse_other_types() -> None:
+    with pytest.raises(TypeError, match="string array, got int64"):
+        string_buffers(pa.array([1]))

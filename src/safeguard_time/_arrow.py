@@ -26,7 +26,7 @@ import numpy as np
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["from_numpy", "strings", "to_numpy"]
+__all__ = ["from_numpy", "string_buffers", "strings", "to_numpy"]
 
 
 def from_numpy(
@@ -134,3 +134,40 @@ def to_numpy(arr: Any) -> npt.NDArray[Any]:
     if n == 0:
         return np.zeros(0, dtype=dtype)
     return np.frombuffer(data, dtype=dtype, count=n, offset=offset * dtype.itemsize)
+
+
+def string_buffers(arr: Any) -> tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.uint8]]:
+    """The offsets (``len(arr) + 1``, into the bytes) and bytes of an Arrow string array.
+
+    Neither is copied: the offsets are ``int32`` (``int64`` for ``large_string``) as Arrow
+    holds them, with a slice's own start, and the bytes are the whole data buffer (empty
+    if there is none).  Cell ``i`` is ``data[offsets[i]:offsets[i + 1]]``.  Other types are
+    refused.
+
+    >>> import pyarrow as pa
+    >>> offsets, data = string_buffers(pa.array(["ab", "", "cde"]).slice(1))
+    >>> offsets.tolist(), data[offsets[0] : offsets[-1]].tobytes()
+    ([2, 2, 5], b'cde')
+    """
+    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
+
+    t = arr.type
+    if pa.types.is_large_string(t):
+        width: type[np.signedinteger[Any]] = np.int64
+    elif pa.types.is_string(t):
+        width = np.int32
+    else:
+        raise TypeError(f"expected an Arrow string array, got {t}")
+    _, offsets_buf, data_buf = arr.buffers()
+    n = len(arr)
+    offsets = (
+        np.frombuffer(
+            offsets_buf, dtype=width, count=n + 1, offset=arr.offset * np.dtype(width).itemsize
+        )
+        if offsets_buf is not None
+        else np.zeros(n + 1, dtype=width)
+    )
+    data = (
+        np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
+    )
+    return offsets, data

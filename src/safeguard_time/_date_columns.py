@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from safeguard_time._arrow import from_numpy, to_numpy
+from safeguard_time._arrow import from_numpy, string_buffers, to_numpy
 from safeguard_time._dates import (
     TIME,
     TIME_PARTS,
@@ -337,20 +337,12 @@ def _offset_seconds(tz: _dt.tzinfo, hour: int) -> int:
 _UTC_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 
 
-def _string_buffers(arr: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
-    """Offsets (``n + 1``, into ``data``) and bytes of an Arrow string array, zero-copy."""
-    import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-
-    n = len(arr)
-    bufs = arr.buffers()
-    off_type = np.int64 if pa.types.is_large_string(arr.type) else np.int32
-    offsets = np.frombuffer(
-        bufs[1], dtype=off_type, count=n + 1, offset=arr.offset * np.dtype(off_type).itemsize
-    )
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+def _string_buffers(arr: Any) -> tuple[npt.NDArray[np.signedinteger[Any]], npt.NDArray[np.uint8]]:
+    """Offsets and bytes of an Arrow string array (:func:`string_buffers`), room to gather."""
+    offsets, data = string_buffers(arr)
     if len(data) < 64:  # room for the strided views of _gather
         data = np.concatenate([data, np.zeros(64, np.uint8)])
-    return offsets.astype(np.int64), data
+    return offsets, data
 
 
 def parse_columns(arrays: Sequence[Any], *, date_system: int = 1900) -> list[ParsedColumn]:
