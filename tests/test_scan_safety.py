@@ -9,7 +9,10 @@ import sys
 import time
 from pathlib import Path
 
+import hypothesis
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from safeguard_time import cli, example
 from safeguard_time.cli import main
@@ -166,6 +169,47 @@ def test_every_text_cell_is_neutralised_whatever_its_arrow_type(
     view = pa.array(risky, type=pa.string_view())
     assert _is_textual(view.type)
     assert _neutralise_column(_as_string(view)).to_pylist() == want
+
+
+#: Cells that start like formulas, numbers or neither (a spreadsheet's view of a cell).
+_cells = st.one_of(
+    st.text(max_size=6),
+    st.builds(
+        "".join,
+        st.lists(
+            st.sampled_from(
+                ["=", "+", "-", "@", "\x00", "\t", "\x7f", "-5", "1.5e3", ".", "a", "é"]
+            ),
+            max_size=4,
+        ),
+    ),
+)
+
+
+@given(
+    st.lists(_cells, max_size=30),
+    st.none() | st.sets(st.integers(0, 29)),
+    st.integers(0, 4),
+    st.integers(0, 4),
+)
+@hypothesis.example(
+    ["-5", "", "=b", "+1.5e3", "c", "@"], None, 0, 0
+)  # numbers, an empty cell, no nulls
+@hypothesis.example(["x", "-5", "=b", "", "\t"], {0}, 1, 0)
+def test_the_vectorised_neutralising_prefixes_the_cells_neutralise_text_does(
+    texts: list[str], nulls: set[int] | None, lo: int, cut: int
+) -> None:
+    import pyarrow as pa  # noqa: PLC0415
+
+    from safeguard_time.io.scan import _neutralise_column, neutralise_text  # noqa: PLC0415
+
+    # Nulls in some columns only: a column with none takes the byte arithmetic.
+    cells = [None if i in (nulls or ()) else t for i, t in enumerate(texts)]
+    arr = pa.array(cells, pa.string())
+    part = arr.slice(min(lo, len(arr)), max(len(arr) - lo - cut, 0))  # an offset into buffers
+    got = _neutralise_column(part)
+    got.validate(full=True)
+    assert got.to_pylist() == [None if c is None else neutralise_text(c) for c in part.to_pylist()]
 
 
 def test_the_errors_file_neutralises_reasons_and_the_terminal_gets_no_escapes(

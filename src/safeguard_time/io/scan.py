@@ -1569,31 +1569,46 @@ def _as_string(col: Any) -> Any:
 
 
 def _neutralise_column(col: Any) -> Any:
-    """An Arrow string column with formula-like text cells prefixed by ``'`` (vectorised)."""
+    """An Arrow string column with formula-like text cells prefixed by ``'`` (vectorised).
+
+    The cells are those :func:`neutralise_text` prefixes, cell for cell.
+    """
     import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
     import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
     if not pa.types.is_string(col.type):  # numbers and dates: nothing to neutralise
         return col
     offsets, data = string_buffers(col)
-    if len(col) == 0 or len(data) == 0:
+    n = len(col)
+    if n == 0 or len(data) == 0:
         return col
     starts = offsets[:-1]
-    nonempty = offsets[1:] > starts
-    risky = np.zeros(len(col), dtype=np.bool_)
-    risky[nonempty] = _RISKY[data[starts[nonempty]]]
+    # Each cell's first byte ("clip": an empty last cell starts past the bytes).
+    risky = _RISKY[data.take(starts, mode="clip")] & (offsets[1:] > starts)
     if col.null_count:
         risky &= to_numpy(col.is_valid())
-    if not risky.any():
-        return col
     rows = np.flatnonzero(risky)
-    numbers = pc.match_substring_regex(col.take(from_numpy(rows)), _PLAIN_NUMBER)
-    risky[rows[to_numpy(numbers)]] = False
-    if not risky.any():
+    if len(rows):
+        numbers = to_numpy(pc.match_substring_regex(col.take(from_numpy(rows)), _PLAIN_NUMBER))
+        rows = rows[~numbers]
+    if not len(rows):
         return col
-    quote, nothing = strings(["'", ""])  # Arrow scalars (pa.scalar would import pandas)
-    prefixed = pc.binary_join_element_wise(quote, col, nothing)
-    return pc.if_else(from_numpy(risky), prefixed, col)
+    lo, hi = int(offsets[0]), int(offsets[-1])
+    if col.null_count or hi - lo + len(rows) >= 2**31:  # rare: Arrow's own way
+        marked = np.zeros(n, dtype=np.bool_)
+        marked[rows] = True
+        quote, nothing = strings(["'", ""])  # Arrow scalars (pa.scalar would import pandas)
+        prefixed = pc.binary_join_element_wise(quote, col, nothing)
+        return pc.if_else(from_numpy(marked), prefixed, col)
+    # The bytes with a quote put before each of those cells; each offset moves by the
+    # number of quotes before it.
+    body = np.insert(data[lo:hi], starts[rows] - lo, np.uint8(ord("'")))
+    moved = np.zeros(n + 1, dtype=np.int32)
+    moved[rows + 1] = 1
+    new_offsets = (offsets - np.int32(lo)).astype(np.int32) + np.cumsum(moved, dtype=np.int32)
+    return pa.Array.from_buffers(
+        pa.string(), n, [None, pa.py_buffer(new_offsets), pa.py_buffer(body)]
+    )
 
 
 class _ErrorsReport:
