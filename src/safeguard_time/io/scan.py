@@ -1611,6 +1611,89 @@ def _neutralise_column(col: Any) -> Any:
     )
 
 
+@attrs.frozen(eq=False)
+class _Problems:
+    """Problems as the errors report lists them, column by column.
+
+    A problem's column, reason and check are numbers into texts listed once each (a
+    thousand blank starts share one reason); its value and cell are its own.  Record ``j``
+    is ``(lines[j], column_texts[column[j]], values[j], reason_texts[reason[j]],
+    check_texts[check[j]])``, and ``cells[j]`` after it for a workbook's problems.
+    """
+
+    lines: npt.NDArray[np.int64]
+    column: npt.NDArray[np.int64]
+    column_texts: tuple[str, ...]
+    values: list[str]
+    reason: npt.NDArray[np.int64]
+    reason_texts: tuple[str, ...]
+    check: npt.NDArray[np.int64]
+    check_texts: tuple[str, ...]
+    cells: list[str | None] | None = None
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def head(self, k: int) -> _Problems:
+        """The first ``k`` problems."""
+        return attrs.evolve(
+            self,
+            lines=self.lines[:k],
+            column=self.column[:k],
+            values=self.values[:k],
+            reason=self.reason[:k],
+            check=self.check[:k],
+            cells=None if self.cells is None else self.cells[:k],
+        )
+
+    def records(self) -> list[tuple[Any, ...]]:
+        """Each problem as ``(line, column, value, reason, check[, cell])``."""
+        records = list(
+            zip(
+                self.lines.tolist(),
+                [self.column_texts[c] for c in self.column.tolist()],
+                self.values,
+                [self.reason_texts[r] for r in self.reason.tolist()],
+                [self.check_texts[c] for c in self.check.tolist()],
+                strict=True,
+            )
+        )
+        if self.cells is not None:
+            return [(*r, cell) for r, cell in zip(records, self.cells, strict=True)]
+        return records
+
+    def arrow(self, *, neutralise: bool) -> Any:
+        """The problems as an Arrow record batch (text from the input neutralised if asked).
+
+        Values, column names and cells come from the input, and reasons quote them, so all
+        four are neutralised; checks are the scan's words.
+        """
+        pa = _pyarrow()
+
+        def clean(texts: Sequence[str]) -> Sequence[str]:
+            return [neutralise_text(t) for t in texts] if neutralise else texts
+
+        def own(texts: Sequence[str | None]) -> Any:
+            arr = strings(texts)
+            return _neutralise_column(arr) if neutralise else arr
+
+        def shared(texts: Sequence[str], index: npt.NDArray[np.int64]) -> Any:
+            return strings(texts).take(from_numpy(index.astype(np.int64, copy=False)))
+
+        columns = [
+            from_numpy(self.lines.astype(np.int64, copy=False)),
+            shared(clean(self.column_texts), self.column),
+            own(self.values),
+            shared(clean(self.reason_texts), self.reason),
+            shared(self.check_texts, self.check),
+        ]
+        names = list(_ErrorsReport.HEADER)
+        if self.cells is not None:
+            columns.append(own(self.cells))
+            names.append("cell")
+        return pa.RecordBatch.from_arrays(columns, names=names)
+
+
 class _ErrorsReport:
     """The errors report (CSV), written as problems are met."""
 
@@ -1620,37 +1703,33 @@ class _ErrorsReport:
 
     def __init__(self, path: str | None, *, neutralise: bool, cells: bool = False) -> None:
         self._sink = _Sink(path) if path else None
-        self._fh: IO[str] | None = None
+        self._fh: IO[bytes] | None = None
         self._writer: Any = None
         self.neutralise = neutralise
         #: Whether each record ends with its cell (``Cases!D17``): the input is a workbook,
         #: whose ``line`` is the spreadsheet row number.
         self.cells = cells
         if self._sink is not None:
-            self._fh = self._sink.open("w", encoding="utf-8", newline="")
-            # Every text field is quoted: a carriage return inside a cell value must stay in
-            # its cell (csv quotes only the line terminator's own characters otherwise).
-            self._writer = csv.writer(self._fh, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-            self._writer.writerow((*self.HEADER, "cell") if cells else self.HEADER)
+            pa = _pyarrow()
+            import pyarrow.csv as pcsv  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
-    def write(self, records: Sequence[tuple[Any, ...]]) -> None:
-        """Write ``(line, column, value, reason, check)`` records (and ``cell``, if kept).
+            names = (*self.HEADER, "cell") if cells else self.HEADER
+            schema = pa.schema(
+                [pa.field(n, pa.int64() if n == "line" else pa.string()) for n in names]
+            )
+            self._fh = self._sink.open("wb")
+            # Arrow's writer quotes every text field, so a carriage return inside a value
+            # stays in its cell, and writes the line numbers as numbers.
+            self._writer = pcsv.CSVWriter(self._fh, schema)
 
-        Values and column names come from the input, and reasons quote them, so all three
-        are neutralised (and the cell, which names the sheet); checks are the scan's words.
-        """
-        if self._writer is None:
-            return
-        if self.neutralise:
-            clean = neutralise_text
-            records = [
-                (li, clean(c), clean(v), clean(r), ch, *(clean(x) for x in rest))
-                for li, c, v, r, ch, *rest in records
-            ]
-        self._writer.writerows(records)
+    def write(self, problems: _Problems) -> None:
+        """Write the problems, a line each."""
+        if self._writer is not None and len(problems):
+            self._writer.write(problems.arrow(neutralise=self.neutralise))
 
     def close(self) -> None:
         if self._fh is not None and self._sink is not None:
+            self._writer.close()
             if self._sink.partial is None:
                 self._fh.flush()
             else:
@@ -1960,52 +2039,50 @@ class _BlockScanner:
             if cap is None
             else min(max(cap - (summary.problems - summary.problems_not_listed), 0), n)
         )
-        # The records of the listed problems, and of the first one if it is the scan's first.
-        records = self._records(listed, lines, max(room, 1 if summary.first_error is None else 0))
-        self.errors.write(records[:room])
+        # The listed problems, and the first one if it is the scan's first.
+        problems = self._problems(listed, lines, max(room, 1 if summary.first_error is None else 0))
+        self.errors.write(problems.head(room))
         summary.problems_not_listed += n - room
         summary.problems += n
         if summary.first_error is None:
-            summary.first_error = ErrorEntry(*records[0])
+            summary.first_error = ErrorEntry(*problems.head(1).records()[0])
         counts = summary.errors_by_column
         per_reason = np.bincount(listed.reason, minlength=len(listed.reason_column))
         for column, count in zip(listed.reason_column, per_reason.tolist(), strict=True):
             if count:
                 counts[column] = counts.get(column, 0) + count
 
-    def _records(
-        self, listed: ErrorColumns, lines: npt.NDArray[np.int64], k: int
-    ) -> list[tuple[Any, ...]]:
-        """The first ``k`` problems as ``(line, column, value, reason, check[, cell])``.
+    def _problems(self, listed: ErrorColumns, lines: npt.NDArray[np.int64], k: int) -> _Problems:
+        """The first ``k`` problems as the errors report lists them.
 
         Reasons and their command-line hints are worded once per reason and set of checks.
         """
-        reason = listed.reason[:k].tolist()
-        sets = listed.checks[:k].tolist()
-        words = [" ".join(s) for s in listed.check_sets]
-        worded: dict[tuple[int, int], str] = {}
-        whys: list[str] = []
-        for r, c in zip(reason, sets, strict=True):
-            why = worded.get((r, c))
-            if why is None:
-                why = worded[r, c] = listed.reason_text[r] + _hint(
-                    listed.reason_code[r], listed.check_sets[c], self.checks
-                )
-            whys.append(why)
-        records: list[tuple[Any, ...]] = list(
-            zip(
-                lines[listed.rows[:k]].tolist(),
-                [listed.reason_column[r] for r in reason],
-                [_text(v) for v in listed.values[:k]],
-                whys,
-                [words[c] for c in sets],
-                strict=True,
-            )
-        )
+        reason = listed.reason[:k]
+        sets = listed.checks[:k]
+        pairs, worded = np.unique(reason * len(listed.check_sets) + sets, return_inverse=True)
+        whys = [
+            listed.reason_text[r] + _hint(listed.reason_code[r], listed.check_sets[c], self.checks)
+            for r, c in (divmod(int(p), len(listed.check_sets)) for p in pairs.tolist())
+        ]
+        at = lines[listed.rows[:k]]
+        cells = None
         if self.errors.cells:  # a workbook: each problem's cell, as Excel names it
             place = self.source.place
-            records = [(*r, place(r[0], r[1])) for r in records]
-        return records
+            columns = listed.reason_column
+            cells = [
+                place(li, columns[r]) for li, r in zip(at.tolist(), reason.tolist(), strict=True)
+            ]
+        return _Problems(
+            lines=at,
+            column=reason,
+            column_texts=listed.reason_column,
+            values=[_text(v) for v in listed.values[:k]],
+            reason=worded.reshape(-1),
+            reason_texts=tuple(whys),
+            check=sets,
+            check_texts=tuple(" ".join(s) for s in listed.check_sets),
+            cells=cells,
+        )
 
 
 def _text(value: object) -> str:

@@ -565,10 +565,10 @@ class WorkbookErrors(_Book):
         self._header(self._names)
         self._row = 1
 
-    def write(self, records: Sequence[tuple[Any, ...]]) -> None:
-        """Write ``(line, column, value, reason, check[, cell])`` records, one row each."""
+    def write(self, problems: Any) -> None:
+        """Write the scan's problems (``(line, column, value, reason, check[, cell])``), a row each."""
         sheet = self._sheet
-        for record in records:
+        for record in problems.records():
             r = self._row
             sheet.write_number(r, 0, record[0])
             for c, text in enumerate(record[1:], start=1):
