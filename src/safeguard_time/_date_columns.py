@@ -122,9 +122,19 @@ class ParsedColumn:
 
 _ISO_POS = ((0, 1, 2, 3, 5, 6, 8, 9), (4, 7))
 _UK_POS = ((6, 7, 8, 9, 3, 4, 0, 1), (2, 5))
-_MONTH_LEN = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int16)
-# Days from 1 March to the first of each month (the year taken to start in March).
-_FROM_MARCH = np.array([0, 306, 337, 0, 31, 61, 92, 122, 153, 184, 214, 245, 275], dtype=np.int32)
+# Per year 0-9999 (0 unused): whether it is a leap year, and the days from 1970-01-01 to its
+# 1 January (the proleptic Gregorian calendar: the sum of the years' lengths before it).
+_YEARS = np.arange(10_000)
+_LEAP = ((_YEARS & 3) == 0) & ((_YEARS % 100 != 0) | (_YEARS % 400 == 0))
+_FROM_YEAR_ONE = np.concatenate([[0, 0], np.cumsum(365 + _LEAP[1:-1])])
+_YEAR_START = (_FROM_YEAR_ONE - _FROM_YEAR_ONE[1970]).astype(np.int32)
+# Per leap * 13 + month (1-12): the month's length, and the days before it in its year.
+_NORMAL_MONTHS = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+_LEAP_MONTHS = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+_MONTH_LEN = np.array(_NORMAL_MONTHS + _LEAP_MONTHS, dtype=np.int16)
+_MONTH_START = np.zeros(26, dtype=np.int32)
+_MONTH_START[2:13] = np.cumsum(_MONTH_LEN[1:12])
+_MONTH_START[15:26] = np.cumsum(_MONTH_LEN[14:25])
 
 
 def days_from_civil(
@@ -137,11 +147,17 @@ def days_from_civil(
     >>> days_from_civil(np.array([1970, 2024]), np.array([1, 3]), np.array([1, 5])).tolist()
     [0, 19787]
     """
-    y32 = y.astype(np.int32) - (m <= 2)
-    era = y32 // 400
-    yoe = y32 - era * 400
-    doe = yoe * 365 + yoe // 4 - yoe // 100 + _FROM_MARCH[m] + d - 1
-    return np.asarray(era * 146097 + doe - 719468, dtype=np.int64)
+    return _civil(y, _LEAP[y] * np.int16(13) + m, d)
+
+
+def _civil(
+    y: npt.NDArray[np.integer[Any]],
+    month: npt.NDArray[np.integer[Any]],
+    d: npt.NDArray[np.integer[Any]],
+) -> npt.NDArray[np.int64]:
+    """:func:`days_from_civil` with the month given as ``leap * 13 + month``; any ``y`` clipped."""
+    days = _YEAR_START.take(y, mode="clip") + _MONTH_START[month] + d.astype(np.int32) - 1
+    return np.asarray(days, dtype=np.int64)
 
 
 def _ten_bytes(
@@ -158,14 +174,14 @@ def _ten_bytes(
     for p in digits:
         ok &= t[p] <= 9
     w = t.astype(np.int16)
+    # A cell that is not all digits gives any y (int16 wraps): the year tables are clipped.
     y = ((w[digits[0]] * 10 + w[digits[1]]) * 10 + w[digits[2]]) * 10 + w[digits[3]]
     m = w[digits[4]] * 10 + w[digits[5]]
     d = w[digits[6]] * 10 + w[digits[7]]
     ok &= (m >= 1) & (m <= 12) & (d >= 1) & (y >= 1)
-    m = np.where(ok, m, 1)
-    leap = ((y & 3) == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    ok &= d <= _MONTH_LEN[m] + (leap & (m == 2))
-    return days_from_civil(y, m, np.where(ok, d, 1)), ok
+    month = _LEAP.take(y, mode="clip") * np.int16(13) + np.where(ok, m, 1)
+    ok &= d <= _MONTH_LEN[month]
+    return _civil(y, month, d), ok
 
 
 def _gather(
