@@ -594,6 +594,11 @@ def test_assess_equals_scalar(
         (firsts[g].column, firsts[g].value, firsts[g].reason, firsts[g].code) for g in group
     ]
     assert sorted(set(group.tolist())) == list(range(len(firsts)))
+    # Shared reasons are kept across calls of the same plan (the examples before this
+    # one): described afresh, they are the same.
+    listed = list(got.errors)
+    bulk._DESCRIBED.clear()
+    assert listed == [got.errors[j] for j in range(len(got.errors))]
     any_provisional = False
     for i, (start, end) in enumerate(rows):
         status, due, elapsed, late, provisional = scalar_assess(

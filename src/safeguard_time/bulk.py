@@ -886,7 +886,8 @@ class _Describer:
     (``engine.ROW_ERROR_READS``) share one reason: a million rows blank in the same column,
     or a thousand cases from the same day with no rule in force, are described once each.
     A value that is not a date has its own reason (and code), and is always its own.
-    :meth:`keys` is that rule, for one row (a lookup) or all of them (a grouping).
+    :meth:`keys` is that rule, for one row (a lookup) or all of them (a grouping).  A
+    shared reason is described once for every result of the same plan (:data:`_DESCRIBED`).
     """
 
     plan: engine.RulePlan
@@ -895,9 +896,6 @@ class _Describer:
     as_of_col: DayColumn | None = None
     as_of: int = NAT
     _days: tuple[npt.NDArray[np.int64] | None, ...] | None = attrs.field(init=False, default=None)
-    _known: dict[tuple[int, ...], tuple[str, object, str, str]] = attrs.field(
-        init=False, factory=dict
-    )
 
     def keys(self, rows: npt.NDArray[np.int64], codes: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
         """Per error row, the key of its reason: ``(code, start, end, as_of, own)``.
@@ -923,12 +921,19 @@ class _Describer:
 
     def error(self, row: int, code: int) -> RowError:
         """The error at one row (described, or the shared reason of its key)."""
-        key = tuple(self.keys(np.array([row]), np.array([code]))[0].tolist())
-        found = self._known.get(key)
+        key = self.keys(np.array([row]), np.array([code]))[0]
+        return self._error(row, code, key)
+
+    def _error(self, row: int, code: int, key: npt.NDArray[np.int64]) -> RowError:
+        if _OWN[code]:
+            return self._described(row, code)
+        shared = (self.plan, *key[:4].tolist())
+        found = _DESCRIBED.get(shared)
         if found is None:
             err = self._described(row, code)
-            if not _OWN[code]:
-                self._known[key] = (err.column, err.value, err.reason, err.code)
+            if len(_DESCRIBED) >= _DESCRIBED_MAX:
+                _DESCRIBED.clear()
+            _DESCRIBED[shared] = (err.column, err.value, err.reason, err.code)
             return err
         column, value, reason, name = found
         return RowError(row, column, value, reason, name)
@@ -949,11 +954,18 @@ class _Describer:
         """
         if not len(rows):
             return np.zeros(0, dtype=np.int64), []
-        _, first, group = np.unique(
-            self.keys(rows, codes), axis=0, return_index=True, return_inverse=True
-        )
-        errors = [self._described(int(rows[j]), int(codes[j])) for j in first.tolist()]
+        keys = self.keys(rows, codes)
+        _, first, group = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        errors = [self._error(int(rows[j]), int(codes[j]), keys[j]) for j in first.tolist()]
         return group.reshape(-1).astype(np.int64, copy=False), errors
+
+
+#: The reasons described so far, by plan and key (:meth:`_Describer.keys`, but for
+#: ``own``): the blocks of a scan, or a notebook's calls, describe each shared reason
+#: once.  A value that is not a date is never kept: its reason is its own.  Emptied when
+#: it holds :data:`_DESCRIBED_MAX`.
+_DESCRIBED: dict[tuple[object, ...], tuple[str, object, str, str]] = {}
+_DESCRIBED_MAX = 1 << 14
 
 
 #: Row error codes whose reason is the cell's own (a value that is not a date).
