@@ -27,10 +27,12 @@ The workbook part scans a 1e5-row ``.xlsx`` of the same caseload (date cells, 10
 left as text, as exports have them; CSV output) against python-calamine's own read of the
 sheet (``to_python``): the least any workbook scan must do.  Goal: at most 1.5x.
 
-Every output is removed before its side runs (untimed).  Replacing the file the run before
-left costs the file system time that belongs to no side (0.1-0.2 s for the scan's 259 MB,
-in the rename that puts the new file in place), and that file's pages still being written
-back slow whichever side runs next.
+Every output is removed before its side runs, and the disk is synced (both untimed).
+Replacing the file the run before left costs the file system time that belongs to no side
+(0.1-0.2 s for the scan's 259 MB, in the rename that puts the new file in place), and the
+pages of the files the side before wrote, still being written back, slowed whichever side
+ran next: most often the pyarrow reference, which runs after the scan of the repeat
+before, and whose time varied from 0.40 s to 0.9 s for it.
 
 The ratios are printed, never asserted: machines here are shared and noisy.  Each side runs ``--repeats`` times, interleaved; the best times give the
 headline ratio, and each repeat's own ratio (scan over the reference run just before it) is
@@ -232,6 +234,7 @@ def _timed(fn: Callable[[], None], *written: Path) -> float:
     """Seconds ``fn`` takes, the files it writes removed first (untimed; see the docstring)."""
     for path in written:
         path.unlink(missing_ok=True)
+    os.sync()  # the files the side before wrote are on disk: their write-back slows no side
     start = time.perf_counter()
     fn()
     return time.perf_counter() - start
