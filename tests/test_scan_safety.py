@@ -196,6 +196,7 @@ _cells = st.one_of(
     ["-5", "", "=b", "+1.5e3", "c", "@"], None, 0, 0
 )  # numbers, an empty cell, no nulls
 @hypothesis.example(["x", "-5", "=b", "", "\t"], {0}, 1, 0)
+@hypothesis.example(["=a", "b", "", "@c"] * 40, None, 3, 2)  # more cells to prefix than a few
 def test_the_vectorised_neutralising_prefixes_the_cells_neutralise_text_does(
     texts: list[str], nulls: set[int] | None, lo: int, cut: int
 ) -> None:
