@@ -91,6 +91,12 @@ class DayColumn:
     bad: Mapping[int, object] = attrs.field(factory=dict)
     errors: Mapping[int, SafeguardTimeError] = attrs.field(factory=dict)
     reasons: Mapping[int, str] = attrs.field(factory=dict)
+    #: The rows of ``bad``, ascending.
+    bad_rows: npt.NDArray[np.int64] = attrs.field(init=False, repr=False)
+
+    @bad_rows.default
+    def _bad_rows(self) -> npt.NDArray[np.int64]:
+        return np.array(sorted(self.bad), dtype=np.int64)
 
     @classmethod
     def of(cls, parsed: ParsedDates) -> DayColumn:

@@ -972,7 +972,7 @@ def assess_table(
     error_mask = np.zeros(n, dtype=np.bool_)
     for col in days.values():
         if col.bad:
-            error_mask[np.fromiter(col.bad, np.int64, len(col.bad))] = True
+            error_mask[col.bad_rows] = True
     for res in results:
         error_mask |= res.status < 0
     errors = TableErrors(lambda: _listing(names, parsed, days, arrow, results))

@@ -287,7 +287,7 @@ def deadline_columns(p: RulePlan, starts: DayColumn) -> ColumnResult:
     """Due dates, last working days, rule codes and provisional flags of a column of starts."""
     out = k.deadlines_kernel(p, starts)
     if starts.bad:
-        out.errors.set(np.fromiter(starts.bad, np.int64, len(starts.bad)), c.START_NOT_DATE)
+        out.errors.set(starts.bad_rows, c.START_NOT_DATE)
     if out.provisional.any() and (full := projected(p)) is not None:
         return deadline_columns(full, starts)
     res = ColumnResult()
@@ -300,15 +300,15 @@ def deadline_columns(p: RulePlan, starts: DayColumn) -> ColumnResult:
     return res
 
 
-def _start_ok(p: RulePlan, col: DayColumn, rows: list[int]) -> npt.NDArray[np.int64]:
-    """The rows (of ``rows``) whose start can be used."""
-    if not rows:
+def _start_ok(p: RulePlan, col: DayColumn, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The rows (of ``rows``, ascending) whose start can be used."""
+    if not len(rows):
         return np.zeros(0, dtype=np.int64)
-    picked = np.array(sorted(rows), dtype=np.int64)
-    code, _, _ = k.start_codes(p, col.chunk(0, len(col))[picked])
+    code, _, _ = k.start_codes(p, col.chunk(0, len(col))[rows])
     keep = code == 0
-    keep &= ~np.isin(picked, list(col.bad))
-    return np.asarray(picked[keep], dtype=np.int64)
+    if len(col.bad_rows):
+        keep &= ~np.isin(rows, col.bad_rows)
+    return np.asarray(rows[keep], dtype=np.int64)
 
 
 def assess_columns(
@@ -328,20 +328,20 @@ def assess_columns(
     if out.provisional.any() and (full := projected(p)) is not None:
         return assess_columns(full, starts, ends, as_of, as_of_col)
     if ends is not None and ends.bad:
-        rows = _start_ok(p, starts, list(ends.bad))
+        rows = _start_ok(p, starts, ends.bad_rows)
         out.errors.set(rows, c.END_NOT_DATE)
         out.status[rows] = c.ERROR
         out.elapsed[rows] = 0
         out.late[rows] = 0
         out.provisional[rows] = out.due[rows].view(np.int64) > p.tables.verified_last
     if as_of_col is not None and as_of_col.bad:
-        rows = _start_ok(p, starts, list(as_of_col.bad))
+        rows = _start_ok(p, starts, as_of_col.bad_rows)
         if ends is not None:
             open_ = ends.chunk(0, len(ends))[rows] == NAT
-            rows = rows[open_ & ~np.isin(rows, list(ends.bad))]
+            rows = rows[open_ & ~np.isin(rows, ends.bad_rows)]
         out.errors.set(rows, c.AS_OF_NOT_DATE)
     if starts.bad:
-        out.errors.set(np.fromiter(starts.bad, np.int64, len(starts.bad)), c.START_NOT_DATE)
+        out.errors.set(starts.bad_rows, c.START_NOT_DATE)
     rows, codes = out.errors.arrays()
     # No end event, and no start event or no rule in force on it: the timescale does not
     # apply to the row (a 2011 referral has no single assessment; a case with no strategy
@@ -352,7 +352,7 @@ def assess_columns(
         if ends is None:
             na = np.ones(len(cand), dtype=np.bool_)
         else:
-            na = (ends.chunk(0, len(ends))[cand] == NAT) & ~np.isin(cand, list(ends.bad))
+            na = (ends.chunk(0, len(ends))[cand] == NAT) & ~np.isin(cand, ends.bad_rows)
         if na.any():
             out.status[cand[na]] = c.NOT_APPLICABLE
             keep = np.ones(len(rows), dtype=np.bool_)
