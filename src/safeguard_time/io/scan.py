@@ -1120,7 +1120,7 @@ def _ahead(read: Callable[[], Any], depth: int = 8) -> Iterator[Any]:
     second thread lets the next block be parsed while this one is assessed.  At most
     ``depth`` blocks wait: with 3, fewer than the four 1 MiB blocks of a group of
     :data:`ASSESS_ROWS`, each group waited for its last block, and a 1e6-row scan took 2-7%
-    longer than with 8 (interleaved runs); the 1e7-row peak went from 304 MB to 326 MB.  An
+    longer than with 8 (interleaved runs); the 1e7-row peak went from 304 MB to 326-341 MB.  An
     exception is handed over as an item, then reading stops.
     """
     items: queue.Queue[Any] = queue.Queue(maxsize=depth)
