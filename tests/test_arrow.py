@@ -85,6 +85,13 @@ def test_string_buffers_hold_each_cells_bytes(
     assert cells == [t or "" for t in part.to_pylist()]  # a null's cell is empty
 
 
+def test_string_buffers_of_an_empty_array_with_empty_buffers() -> None:
+    empty = pa.Array.from_buffers(pa.string(), 0, [None, pa.py_buffer(b""), pa.py_buffer(b"")])
+    offsets, data = string_buffers(empty)
+    assert offsets.tolist() == [0]
+    assert len(data) == 0
+
+
 def test_string_buffers_refuse_other_types() -> None:
     with pytest.raises(TypeError, match="string array, got int64"):
         string_buffers(pa.array([1]))

@@ -594,10 +594,10 @@ def test_assess_equals_scalar(
         (firsts[g].column, firsts[g].value, firsts[g].reason, firsts[g].code) for g in group
     ]
     assert sorted(set(group.tolist())) == list(range(len(firsts)))
-    # Shared reasons are kept across calls of the same plan (the examples before this
-    # one): described afresh, they are the same.
+    # Shared reasons are kept by the plan across calls (the examples before this one):
+    # described afresh, they are the same.
     listed = list(got.errors)
-    bulk._DESCRIBED.clear()
+    got.errors._describe.plan.described.clear()
     assert listed == [got.errors[j] for j in range(len(got.errors))]
     any_provisional = False
     for i, (start, end) in enumerate(rows):

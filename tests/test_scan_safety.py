@@ -208,9 +208,12 @@ def test_the_vectorised_neutralising_prefixes_the_cells_neutralise_text_does(
     cells = [None if i in (nulls or ()) else t for i, t in enumerate(texts)]
     arr = pa.array(cells, pa.string())
     part = arr.slice(min(lo, len(arr)), max(len(arr) - lo - cut, 0))  # an offset into buffers
+    want = [None if c is None else neutralise_text(c) for c in part.to_pylist()]
     got = _neutralise_column(part)
     got.validate(full=True)
-    assert got.to_pylist() == [None if c is None else neutralise_text(c) for c in part.to_pylist()]
+    assert got.to_pylist() == want
+    # Other text types are read as plain strings first.
+    assert _neutralise_column(part.cast(pa.large_string())).to_pylist() == want
 
 
 def test_the_errors_file_neutralises_reasons_and_the_terminal_gets_no_escapes(

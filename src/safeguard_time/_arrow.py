@@ -164,8 +164,8 @@ def string_buffers(arr: Any) -> tuple[npt.NDArray[np.signedinteger[Any]], npt.ND
         np.frombuffer(
             offsets_buf, dtype=width, count=n + 1, offset=arr.offset * np.dtype(width).itemsize
         )
-        if offsets_buf is not None
-        else np.zeros(n + 1, dtype=width)
+        if offsets_buf is not None and n
+        else np.zeros(n + 1, dtype=width)  # no buffer, or an empty one: no cells
     )
     data = (
         np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)

@@ -96,7 +96,9 @@ class DayColumn:
 
     @bad_rows.default
     def _bad_rows(self) -> npt.NDArray[np.int64]:
-        return np.array(sorted(self.bad), dtype=np.int64)
+        rows = np.array(sorted(self.bad), dtype=np.int64)
+        rows.setflags(write=False)
+        return rows
 
     @classmethod
     def of(cls, parsed: ParsedDates) -> DayColumn:

@@ -185,12 +185,13 @@ def _ten_bytes(
 
 
 def _gather(
-    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.int64], width: int
+    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.integer[Any]], width: int
 ) -> npt.NDArray[np.uint8]:
     """The ``width`` bytes from each of ``starts`` as a ``(k, width)`` array (cells that long)."""
     # A view whose element i is the bytes from byte i: one gather, no index matrix.
     view = np.ndarray(shape=(len(data) - width + 1,), dtype=f"S{width}", buffer=data, strides=(1,))
-    return view[starts].view(np.uint8).reshape(-1, width)
+    gathered: npt.NDArray[np.uint8] = view[starts].view(np.uint8).reshape(-1, width)
+    return gathered
 
 
 def _dates_block(

@@ -887,7 +887,7 @@ class _Describer:
     or a thousand cases from the same day with no rule in force, are described once each.
     A value that is not a date has its own reason (and code), and is always its own.
     :meth:`keys` is that rule, for one row (a lookup) or all of them (a grouping).  A
-    shared reason is described once for every result of the same plan (:data:`_DESCRIBED`).
+    shared reason is described once for every result of the same plan (``plan.described``).
     """
 
     plan: engine.RulePlan
@@ -925,18 +925,24 @@ class _Describer:
         return self._error(row, code, key)
 
     def _error(self, row: int, code: int, key: npt.NDArray[np.int64]) -> RowError:
-        if _OWN[code]:
-            return self._described(row, code)
-        shared = (self.plan, *key[:4].tolist())
-        found = _DESCRIBED.get(shared)
+        column = self._columns[REASON[code][1]]
+        if _OWN[code] or (column is not None and row in column.bad):
+            return self._described(row, code)  # the reason quotes the cell's own value
+        shared = tuple(key[:4].tolist())
+        memo = self.plan.described
+        found = memo.get(shared)
         if found is None:
             err = self._described(row, code)
-            if len(_DESCRIBED) >= _DESCRIBED_MAX:
-                _DESCRIBED.clear()
-            _DESCRIBED[shared] = (err.column, err.value, err.reason, err.code)
+            if len(memo) >= _DESCRIBED_MAX:
+                memo.clear()
+            memo[shared] = (err.column, err.value, err.reason, err.code)
             return err
-        column, value, reason, name = found
-        return RowError(row, column, value, reason, name)
+        column_name, value, reason, name = found
+        return RowError(row, column_name, value, reason, name)
+
+    @property
+    def _columns(self) -> dict[str, DayColumn | None]:
+        return {"start": self.starts, "end": self.ends, "as_of": self.as_of_col}
 
     def _described(self, row: int, code: int) -> RowError:
         return RowError.of(
@@ -960,11 +966,10 @@ class _Describer:
         return group.reshape(-1).astype(np.int64, copy=False), errors
 
 
-#: The reasons described so far, by plan and key (:meth:`_Describer.keys`, but for
-#: ``own``): the blocks of a scan, or a notebook's calls, describe each shared reason
-#: once.  A value that is not a date is never kept: its reason is its own.  Emptied when
-#: it holds :data:`_DESCRIBED_MAX`.
-_DESCRIBED: dict[tuple[object, ...], tuple[str, object, str, str]] = {}
+#: The most reasons a plan keeps described (``RulePlan.described``: the blocks of a scan, or
+#: a notebook's calls, describe each shared reason once, by its key in
+#: :meth:`_Describer.keys` but for ``own``); past it, the plan's memo is emptied.  A value
+#: that is not a date is never kept: its reason is its own.
 _DESCRIBED_MAX = 1 << 14
 
 

@@ -210,6 +210,7 @@ class RulePlan:
         "code_at_ext",
         "code_list",
         "convention",
+        "described",
         "due_at",
         "due_at_ext",
         "due_list",
@@ -257,6 +258,8 @@ class RulePlan:
         resolved = tuple(r for r in resolved if r.rule.phase == phase)
         check_extensions(timescale, extensions, tuple(r.rule for r in resolved))
         self.key = (tables.calendar, timescale, policy, phase, convention, extensions)
+        #: Reasons of row errors described so far (kept by ``bulk``: see its ``_Describer``).
+        self.described: dict[tuple[int, ...], tuple[str, object, str, str]] = {}
         self.tables = tables
         self.timescale = timescale
         self.policy = policy

@@ -1579,8 +1579,9 @@ def _neutralise_column(col: Any) -> Any:
     import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
     import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
-    if not pa.types.is_string(col.type):  # numbers and dates: nothing to neutralise
+    if not _is_textual(col.type):  # numbers and dates: nothing to neutralise
         return col
+    col = _as_string(col)
     offsets, data = string_buffers(col)
     n = len(col)
     if n == 0 or len(data) == 0:
@@ -1649,7 +1650,7 @@ class _Problems:
     reason_texts: tuple[str, ...]
     check: npt.NDArray[np.int64]
     check_texts: tuple[str, ...]
-    cells: list[str | None] | None = None
+    cells: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -1693,7 +1694,7 @@ class _Problems:
         def clean(texts: Sequence[str]) -> Sequence[str]:
             return [neutralise_text(t) for t in texts] if neutralise else texts
 
-        def own(texts: Sequence[str | None]) -> Any:
+        def own(texts: Sequence[str]) -> Any:
             arr = strings(texts)
             return _neutralise_column(arr) if neutralise else arr
 
@@ -2089,8 +2090,9 @@ class _BlockScanner:
         if self.errors.cells:  # a workbook: each problem's cell, as Excel names it
             place = self.source.place
             columns = listed.reason_column
-            cells = [
-                place(li, columns[r]) for li, r in zip(at.tolist(), reason.tolist(), strict=True)
+            cells = [  # a cell with no name is written as the csv module wrote None: ""
+                place(li, columns[r]) or ""
+                for li, r in zip(at.tolist(), reason.tolist(), strict=True)
             ]
         return _Problems(
             lines=at,

@@ -53,6 +53,8 @@ from safeguard_time.io.scan import (
 if TYPE_CHECKING:
     import numpy.typing as npt
 
+    from safeguard_time.io.scan import _Problems
+
 __all__ = [
     "WORKBOOK_SUFFIXES",
     "WorkbookErrors",
@@ -565,7 +567,7 @@ class WorkbookErrors(_Book):
         self._header(self._names)
         self._row = 1
 
-    def write(self, problems: Any) -> None:
+    def write(self, problems: _Problems) -> None:
         """Write the scan's problems (``(line, column, value, reason, check[, cell])``), a row each."""
         sheet = self._sheet
         for record in problems.records():
