@@ -925,8 +925,8 @@ class _Describer:
         return self._error(row, code, key)
 
     def _error(self, row: int, code: int, key: npt.NDArray[np.int64]) -> RowError:
-        column = self._columns[REASON[code][1]]
-        if _OWN[code] or (column is not None and row in column.bad):
+        source = engine.reason_source(code, self.starts, self.ends, self.as_of_col)
+        if _OWN[code] or (source is not None and row in source.bad):
             return self._described(row, code)  # the reason quotes the cell's own value
         shared = tuple(key[:4].tolist())
         memo = self.plan.described
@@ -939,10 +939,6 @@ class _Describer:
             return err
         column_name, value, reason, name = found
         return RowError(row, column_name, value, reason, name)
-
-    @property
-    def _columns(self) -> dict[str, DayColumn | None]:
-        return {"start": self.starts, "end": self.ends, "as_of": self.as_of_col}
 
     def _described(self, row: int, code: int) -> RowError:
         return RowError.of(

@@ -384,12 +384,18 @@ def column_row_error(
     end_v = ends.value(row) if ends is not None else None
     as_of_v = as_of_col.value(row) if as_of_col is not None else day_value(as_of)
     cause = None
-    col = c.REASON[code][1]
-    source = {"start": starts, "end": ends, "as_of": as_of_col}[col]
+    source = reason_source(code, starts, ends, as_of_col)
     if source is not None and row in source.bad:
         cause = source.error(row)
     err = row_error(p, code, start_v, end_v, as_of_v, cause=cause)
-    return err.at(row=row, column=col)
+    return err.at(row=row, column=c.REASON[code][1])
 
 
-__all__ += ["ColumnResult", "column_row_error", "day_of", "projected"]
+def reason_source(
+    code: int, starts: DayColumn, ends: DayColumn | None, as_of_col: DayColumn | None
+) -> DayColumn | None:
+    """The column a row error ``code`` is about; a row bad in it has a reason of its own."""
+    return {"start": starts, "end": ends, "as_of": as_of_col}[c.REASON[code][1]]
+
+
+__all__ += ["ColumnResult", "column_row_error", "day_of", "projected", "reason_source"]
