@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from safeguard_time import Policy, assess, england_and_wales
+from safeguard_time.errors import ProvisionalCalendarWarning
 from safeguard_time.returns import COLUMNS, read_cin, timeliness
 from tests.conftest import reference_holidays
 
@@ -234,6 +235,7 @@ def test_columns_and_sources(census_file: Path) -> None:
     table = timeliness(read_cin(census_file))
     assert COLUMNS == (
         "child_id", "measure", "start", "end", "due", "elapsed", "status", "late", "rule", "source",
+        "provisional",
     )  # fmt: skip
     frame = table.to_pandas()
     assert tuple(frame.columns) == COLUMNS
@@ -319,6 +321,60 @@ def test_missing_reference_date_uses_the_callers_as_of(tmp_path: Path) -> None:
     # With no as_of at all the open rows are errors, in the engine's words, at their place.
     table = timeliness(data)
     assert {p.code for p in table.problems} == {"missing_reference_date", "needs_as_of"}
+
+
+def test_rows_after_the_verified_years_are_provisional(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row's answer past the verified bank holidays (2028, the last GOV.UK list in
+    tests/data) says so, in the table, its CSV, the summary and the report."""
+    from safeguard_time.cli import main  # noqa: PLC0415
+
+    assert england_and_wales().verified_through == 2028
+    path = tmp_path / "CIN_Census_2030.xml"
+    path.write_text(
+        census(
+            "2030-03-31",
+            [
+                # 2029: the due date (45 WD on) is in a projected year.
+                ("P29", [{"CINreferralDate": "2029-11-05", "assessments": [("2029-11-05", "2030-01-10")]}]),
+                # Started Wed 1 Nov 2028, still open: due in January 2029, projected.
+                ("P28", [{"CINreferralDate": "2028-11-01", "assessments": [("2028-11-01", None)]}]),
+                # Authorised Fri 15 Sep 2028: every day counted is in the verified list.
+                ("V28", [{"CINreferralDate": "2028-07-03", "assessments": [("2028-07-03", "2028-09-15")]}]),
+            ],
+        )
+    )  # fmt: skip
+    with pytest.warns(ProvisionalCalendarWarning):
+        one = {
+            "P29": assess("assessment", D(2029, 11, 5), D(2030, 1, 10)),
+            "P28": assess("assessment", D(2028, 11, 1), as_of=D(2030, 3, 31)),
+            "V28": assess("assessment", D(2028, 7, 3), D(2028, 9, 15)),
+        }
+    table = timeliness(read_cin(path))
+    flags = {(r.child_id, r.measure): r.provisional for r in table.rows}
+    assert flags == {
+        ("P29", "assessment_from_start"): True,
+        ("P29", "assessment"): True,
+        ("P28", "assessment_from_start"): True,
+        ("P28", "assessment"): True,
+        ("V28", "assessment_from_start"): False,
+        ("V28", "assessment"): False,
+    }
+    for r in table.rows:  # the one-case answer says the same, and so does the due date
+        if r.measure == "assessment":
+            assert r.provisional == one[r.child_id].provisional
+            assert r.provisional == (r.due is not None and r.due.year > 2028)
+    out, report = tmp_path / "out.csv", tmp_path / "r.html"
+    argv = ["returns", str(path), "--as-of", "2030-03-31", "-o", str(out), "--report", str(report)]
+    assert main(argv) == 0
+    lines = out.read_text().splitlines()
+    assert lines[0].endswith(",source,provisional")
+    assert [line.rsplit(",", 1)[1] for line in lines[1:]] == ["true"] * 4 + ["false"] * 2
+    err = capsys.readouterr().err
+    assert "assessment=referral:authorised" in err
+    assert "  2 rows depend on bank holidays after 2028 (projections)" in err
+    assert "Some results depend on bank holidays after 2028" in report.read_text()
 
 
 def test_namespaced_census_is_read(tmp_path: Path) -> None:

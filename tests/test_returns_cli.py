@@ -49,6 +49,7 @@ def test_the_command_writes_the_table_problems_and_report(
         "end": "2010-01-04", "due": "2010-01-04", "elapsed": "7", "status": "met", "late": "0",
         "rule": "initial_assessment.fw2000",
         "source": f"{xml}:/Message/Children/Child[1]/CINdetails[1]/Assessments[1]",
+        "provisional": "false",
     }  # fmt: skip
     problems = _read(errors)
     assert tuple(problems[0]) == PROBLEM_COLUMNS

@@ -8,7 +8,7 @@ into one long table with exactly the columns :data:`COLUMNS`.
 
 >>> from safeguard_time import returns
 >>> returns.COLUMNS
-('child_id', 'measure', 'start', 'end', 'due', 'elapsed', 'status', 'late', 'rule', 'source')
+('child_id', 'measure', 'start', 'end', 'due', 'elapsed', 'status', 'late', 'rule', 'source', 'provisional')
 """
 
 from __future__ import annotations

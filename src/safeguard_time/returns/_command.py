@@ -204,8 +204,9 @@ def summarise(
         rule = np.array(
             [rule_ids.index(r.rule) if r.rule is not None else -1 for r in rows], dtype=np.int64
         )
+        provisional = np.array([r.provisional for r in rows], dtype=np.bool_)
         # The same counting as the scan's, block by block: here the measure's rows at once.
-        cs.add(status, elapsed, ends.view(np.int64), rule, rule_ids, np.zeros(len(rows), bool))
+        cs.add(status, elapsed, ends.view(np.int64), rule, rule_ids, provisional)
         checks.append(cs)
     errors_by_column: dict[str, int] = {}
     for p in table.problems:

@@ -35,6 +35,7 @@ COLUMNS = (
     "late",
     "rule",
     "source",
+    "provisional",
 )
 
 #: Measures whose timescale is chosen by the edition in force on the start date: before the
@@ -52,7 +53,9 @@ class Row:
     ``measure`` is the timescale id judged (``initial_assessment`` for an assessment whose
     referral came before the single assessment), with ``_from_start`` added for the census's
     own duration of an assessment; ``status`` is the library's vocabulary (``met``,
-    ``missed``, ``open_in_time``, ``open_overdue``, ``not_applicable``, ``error``).
+    ``missed``, ``open_in_time``, ``open_overdue``, ``not_applicable``, ``error``);
+    ``provisional`` says the answer depends on bank holidays after the calendar's verified
+    years (projections, which a one-off holiday can change), as the engine's flag does.
     """
 
     child_id: str
@@ -65,16 +68,29 @@ class Row:
     late: int | None
     rule: str | None
     source: str
+    provisional: bool = False
 
     def cells(self) -> tuple[str, ...]:
         """The row as text, in :data:`COLUMNS` order (blank where there is no value).
 
-        >>> Row("A1", "assessment", _dt.date(2024, 1, 25), None, _dt.date(2024, 3, 28), 45,
-        ...     "open_in_time", 0, "assessment.wt2023", "cin.xml:/Message").cells()[:6]
-        ('A1', 'assessment', '2024-01-25', '', '2024-03-28', '45')
+        Dates are ISO dates; ``provisional`` is ``true`` or ``false``.
+
+        >>> row = Row("A1", "assessment", _dt.date(2024, 1, 25), None, _dt.date(2024, 3, 28),
+        ...           45, "open_in_time", 0, "assessment.wt2023", "cin.xml:/Message")
+        >>> row.cells()[:6], row.cells()[-1]
+        (('A1', 'assessment', '2024-01-25', '', '2024-03-28', '45'), 'false')
         """
-        return tuple("" if v is None else v.isoformat() if isinstance(v, _dt.date) else str(v)
-                     for v in attrs.astuple(self))  # fmt: skip
+        return tuple(_cell(v) for v in attrs.astuple(self))
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 @attrs.frozen
@@ -128,7 +144,7 @@ class LongTable:
         >>> with tempfile.TemporaryDirectory() as d:
         ...     LongTable((), (), None, Convention.EVENT_DAY_ZERO).write_csv(pathlib.Path(d, "t.csv"))
         ...     pathlib.Path(d, "t.csv").read_text()
-        'child_id,measure,start,end,due,elapsed,status,late,rule,source\n'
+        'child_id,measure,start,end,due,elapsed,status,late,rule,source,provisional\n'
         """
         with replacing(path) as fh:
             out = csv.writer(fh, lineterminator="\n")
@@ -239,6 +255,7 @@ def timeliness(
         elapsed = res.elapsed.tolist()
         late = res.late.tolist()
         due = res.due.tolist()
+        provisional = res.provisional.tolist()
         errors = {err.row: err for err in res.errors}
         for j, (i, e) in enumerate(zip(idx, chosen, strict=True)):
             if (
@@ -259,6 +276,9 @@ def timeliness(
                 late[j],
                 rule[j],
                 e.source,
+                # A row the timescale does not apply to has no answer to depend on holidays
+                # (the scan's count of provisional rows leaves such rows out too).
+                bool(provisional[j]) and status[j] != "not_applicable",
             )
             err = errors.get(j)
             if err is not None and err.code != "not_a_date":  # those the reader reported
