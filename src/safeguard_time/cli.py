@@ -808,10 +808,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "returns",
         parents=[conv],
-        help="timeliness from statutory returns: the CIN census, SSDA903 (Annex A to come)",
-        description="Read CIN census XML files and SSDA903 tables (CSV files or a folder), "
-        "judge every assessment, initial conference and review they record, and write one "
-        "long table: child_id, measure, start, end, due, elapsed, status, late, rule, source. "
+        help="timeliness from statutory returns: the CIN census, SSDA903, Ofsted's Annex A",
+        description="Read CIN census XML files, SSDA903 tables (CSV files or a folder) and "
+        "Annex A workbooks, judge every assessment, initial conference and review they "
+        "record, and write one long table, a row per event: its dates, due date, working "
+        "days elapsed, status, working days late, rule, source, and whether it rests on "
+        "projected bank holidays (the columns: safeguard_time.returns.COLUMNS). "
         "Unreadable elements and data-quality findings go to --errors.",
     )
     p.add_argument("inputs", nargs="+", metavar="FILE_OR_FOLDER", help="the return files")
@@ -880,6 +882,24 @@ def _on_signal(signum: int, _frame: object) -> None:
     raise _Signalled(signum)
 
 
+def _interruption(exc: BaseException) -> BaseException | None:
+    """The signal or Ctrl-C behind ``exc``, if ``exc`` was raised while one was unwinding.
+
+    The signal's exception is raised wherever the main thread is.  Landing inside a lock's
+    wait (a queue handing blocks to the writing thread) it can leave the lock released, and
+    the ``with`` around it then fails with ``RuntimeError: release unlocked lock``, whose
+    context is the signal: an interruption, not a bug.
+    """
+    seen: set[int] = set()
+    at: BaseException | None = exc
+    while at is not None and id(at) not in seen:
+        if isinstance(at, _Signalled | KeyboardInterrupt):
+            return at
+        seen.add(id(at))
+        at = at.__cause__ or at.__context__
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (see :data:`EXIT_CODES`).
 
@@ -904,9 +924,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SafeguardTimeError, _CannotWrite) as exc:
         print(f"safeguard-time: error: {exc}", file=sys.stderr)
         return 2
-    except _Signalled as exc:
-        print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
-        return 128 + exc.signum
     except BrokenPipeError:
         # The reader went away (``| head``): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -916,7 +933,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"safeguard-time: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
-    except Exception as exc:
+    except (_Signalled, Exception) as exc:
+        cause = _interruption(exc)  # a signal, or an error raised while one was unwinding
+        if cause is not None:
+            print(f"safeguard-time: {_interrupted()}", file=sys.stderr)
+            return 128 + cause.signum if isinstance(cause, _Signalled) else 130
         if getattr(args, "debug", False):
             raise
         print(
