@@ -818,6 +818,42 @@ def test_duration_bins_of_an_assessment() -> None:
     assert "(not counted: 2 open or error rows)" in str(bins)
 
 
+@given(
+    days=st.lists(st.integers(-3, 200), max_size=60),
+    hidden=st.lists(st.booleans(), min_size=60, max_size=60),
+    scheme=st.sampled_from(bulk.bin_schemes()),
+)
+def test_duration_bins_of_a_histogram_are_those_of_its_cases(
+    days: list[int], hidden: list[bool], scheme: str
+) -> None:
+    """Each distinct value once, weighted by its cases, bins as the cases do one by one."""
+    cases = np.ma.MaskedArray(days, mask=hidden[: len(days)], dtype=np.int64)
+    one_by_one = bulk.duration_bins(cases, scheme)
+    values, counts = np.unique(np.asarray(cases.data), return_counts=True)
+    hidden_of = np.ma.getmaskarray(cases)
+    open_ = np.array([hidden_of[cases.data == v].sum() for v in values], dtype=np.int64)
+    # Each value twice: its visible cases, then its hidden ones (masked).
+    both = np.ma.MaskedArray(
+        np.concatenate([values, values]),
+        mask=np.concatenate([np.zeros(len(values), bool), np.ones(len(values), bool)]),
+    )
+    weighted = bulk.duration_bins(both, scheme, weights=np.concatenate([counts - open_, open_]))
+    assert weighted.counts.tolist() == one_by_one.counts.tolist()
+    assert (weighted.total, weighted.excluded) == (one_by_one.total, one_by_one.excluded)
+
+
+def test_duration_bins_refuse_weights_that_are_not_cases() -> None:
+    with pytest.raises(ValueError, match="weights must be 2 whole numbers"):
+        bulk.duration_bins([1, 2], "assessment", weights=[1, -1])
+    with pytest.raises(ValueError, match="weights must be 2 whole numbers"):
+        bulk.duration_bins([1, 2], "assessment", weights=[1])
+    with pytest.raises(ValueError, match="weights must be 2 whole numbers"):
+        bulk.duration_bins([1, 2], "assessment", weights=[0.5, 1.5])
+    got = bulk.assess("assessment", d64([dt.date(2024, 1, 8)]), d64([dt.date(2024, 1, 9)]))
+    with pytest.raises(TypeError, match="weights go with a column of days"):
+        bulk.duration_bins(got, weights=[1])
+
+
 def test_duration_bins_schemes() -> None:
     assert bulk.bin_schemes() == ("assessment", "initial_cp_conference")
     icpc = bulk.duration_bins([0, 10, 11, 15, 16, 20, 21, 99], "initial_cp_conference")

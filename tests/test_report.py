@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 import pytest
 
-from safeguard_time import Convention
+from safeguard_time import Convention, bulk
 from safeguard_time.cli import main
 from safeguard_time.io.report import render_report
 from safeguard_time.io.scan import (
@@ -134,6 +134,37 @@ def _completed_rows(folder: Path, timescale: str) -> list[dict[str, str]]:
     """The scanned file's completed rows of one check, read back as text."""
     with (folder / "scanned.csv").open(encoding="utf-8", newline="") as fh:
         return [r for r in csv.DictReader(fh) if r[f"{timescale}_status"] in {"met", "missed"}]
+
+
+def test_the_duration_bins_are_those_of_every_completed_case(
+    scanned: tuple[ScanSummary, str],
+) -> None:
+    """The bins come from the summary's histogram; here from each case's own days, re-read."""
+    summary, _ = scanned
+    folder = Path(summary.output).parent
+    checked = 0
+    for cs in summary.checks:
+        if cs.bins is None:
+            continue
+        days = [int(r[f"{cs.timescale}_elapsed"]) for r in _completed_rows(folder, cs.timescale)]
+        want = bulk.duration_bins(np.array(days), cs.timescale)
+        assert cs.bins.counts.tolist() == want.counts.tolist(), cs.timescale
+        assert cs.bins.total == want.total == cs.completed
+        assert cs.bins.excluded == summary.rows - cs.completed
+        checked += 1
+    assert checked == 2  # the assessment and the initial conference
+
+
+def test_bins_the_histogram_cannot_give_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The histogram's last bar is "HISTOGRAM_CAP days or more": it must be in one bin."""
+    from safeguard_time.errors import RuleDataError  # noqa: PLC0415
+    from safeguard_time.io import scan as scan_module  # noqa: PLC0415
+
+    for scheme in bulk.bin_schemes():  # the shipped schemes fit
+        scan_module._check_histogram_bins.__wrapped__(scheme)
+    monkeypatch.setattr(scan_module, "HISTOGRAM_CAP", 50)  # the assessment's 61+ starts later
+    with pytest.raises(RuleDataError, match="'assessment': its last bin starts after 50"):
+        scan_module._check_histogram_bins.__wrapped__("assessment")
 
 
 def test_each_case_is_coloured_by_its_own_rule(scanned: tuple[ScanSummary, str]) -> None:

@@ -1287,14 +1287,18 @@ def _masked_counts(data: Any) -> np.ma.MaskedArray[Any, Any]:
     return np.ma.asarray(data.to_numpy() if hasattr(data, "to_numpy") else data)
 
 
-def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> DurationBins:
+def duration_bins(
+    data: BulkAssessment | Any, scheme: str | None = None, *, weights: Any = None
+) -> DurationBins:
     """DfE-style duration bins: how many completed cases took how many working days.
 
     ``data`` is a :class:`BulkAssessment` (its completed rows are counted: met or missed)
     or a column of elapsed working days (masked entries, pandas ``<NA>`` and polars nulls
     are left out).  ``scheme`` names
     the bins (:func:`bin_schemes`); a :class:`BulkAssessment` picks the scheme of its own
-    timescale.  The bin edges are data, in ``_data/bins.toml``.
+    timescale.  The bin edges are data, in ``_data/bins.toml``.  ``weights``, beside a
+    column of days, is how many cases each entry stands for (a histogram: the days, and the
+    cases that took each); by default one each.
 
     >>> import numpy as np
     >>> print(duration_bins(np.array([0, 3, 10, 11, 44, 45, 46, 59, 61, 200]), "assessment"))
@@ -1310,9 +1314,15 @@ def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> Dura
     51-60                 1     10.0
     61+                   2     20.0
     total                10    100.0
+    >>> days, cases = np.arange(4), np.array([5, 0, 1, 2])  # 5 cases took 0 days, ...
+    >>> duration_bins(days, "initial_cp_conference", weights=cases).counts.tolist()
+    [8, 0, 0, 0]
     """
     excluded = 0
+    each: npt.NDArray[np.int64] | None = None
     if isinstance(data, BulkAssessment):
+        if weights is not None:
+            raise TypeError("weights go with a column of days, not with a BulkAssessment")
         scheme = scheme if scheme is not None else data.timescale
         done = data.status <= MISSED
         done &= data.status >= 0
@@ -1324,6 +1334,17 @@ def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> Dura
             raise TypeError(f"expected working-day counts (integers), got {arr.dtype}")
         values = np.asarray(arr.compressed(), dtype=np.int64)
         excluded = len(arr) - len(values)
+        if weights is not None:
+            w = np.asarray(weights)
+            if w.shape != arr.shape or w.dtype.kind not in "iu" or (w < 0).any():
+                raise ValueError(
+                    f"weights must be {len(arr)} whole numbers of cases, none negative, one per "
+                    f"entry of the days; got {w.dtype} of shape {w.shape}"
+                )
+            w = w.astype(np.int64)
+            kept = ~np.ma.getmaskarray(arr)
+            each = w[kept]
+            excluded = int(w[~kept].sum())
     schemes = _schemes()
     if scheme not in schemes:
         raise ValueError(f"no duration-bin scheme {scheme!r}; choose one of: {', '.join(schemes)}")
@@ -1331,7 +1352,7 @@ def duration_bins(data: BulkAssessment | Any, scheme: str | None = None) -> Dura
     # A negative duration (an end before day 0 under the next-working-day convention, such as
     # a Saturday referral closed that weekend) belongs in the first bin.
     which = np.maximum(np.searchsorted(np.array(sch.lows), values, side="right") - 1, 0)
-    counts = np.bincount(which, minlength=len(sch.labels)).astype(np.int64)
+    counts = np.bincount(which, weights=each, minlength=len(sch.labels)).astype(np.int64)
     total = int(counts.sum())
     with np.errstate(invalid="ignore", divide="ignore"):
         pct = counts * 100.0 / total if total else np.full(len(counts), np.nan)

@@ -18,6 +18,7 @@ import contextlib
 import csv
 import datetime as _dt
 import difflib
+import functools
 import itertools
 import os
 import queue
@@ -40,6 +41,7 @@ from safeguard_time.errors import (
     NotAColumnError,
     PolicyError,
     ProvisionalCalendarWarning,
+    RuleDataError,
     SafeguardTimeError,
     extra_needed,
 )
@@ -210,7 +212,6 @@ class CheckSummary:
     rule_histogram: npt.NDArray[np.int64] = attrs.field(
         factory=lambda: np.zeros((0, 2, HISTOGRAM_CAP + 1), np.int64)
     )
-    bins: bulk.DurationBins | None = None
     provisional: int = 0
 
     @property
@@ -264,7 +265,6 @@ class CheckSummary:
             )
             per_cell = per_cell[: self.rule_histogram.size].astype(np.int64)
             self.rule_histogram += per_cell.reshape(self.rule_histogram.shape)
-        self._add_bins(elapsed, completed)
         self.provisional += int(np.count_nonzero(provisional & (status != NOT_APPLICABLE)))
 
     def status_counts(self) -> dict[str, int]:
@@ -329,22 +329,39 @@ class CheckSummary:
             if met or missed
         ]
 
-    def _add_bins(self, elapsed: npt.NDArray[np.int32], completed: npt.NDArray[np.bool_]) -> None:
-        if self.timescale not in bulk.bin_schemes():
-            return
-        part = bulk.duration_bins(np.ma.MaskedArray(elapsed, mask=~completed), self.timescale)
-        if self.bins is None:
-            self.bins = part
-            return
-        counts = self.bins.counts + part.counts
-        total = int(counts.sum())
-        pct = counts * 100.0 / total if total else np.full(len(counts), np.nan)
-        self.bins = attrs.evolve(
-            self.bins,
-            counts=counts,
-            percentages=np.asarray(pct, dtype=np.float64),
-            total=total,
-            excluded=self.bins.excluded + part.excluded,
+    @property
+    def bins(self) -> bulk.DurationBins | None:
+        """The completed cases in the DfE duration bins, from :attr:`histogram`.
+
+        None when the timescale has no bins, or no row was counted.
+
+        >>> import numpy as np
+        >>> cs = CheckSummary(Check("initial_cp_conference", "strategy", "icpc"))
+        >>> cs.add(np.array([0, 1, 0, 2], np.int8), np.array([5, 16, 250, 0], np.int32),
+        ...        np.array([14000, 14010, 15000, -(2**63)]), np.zeros(4, np.int64),
+        ...        ("initial_cp_conference.wt2018",), np.zeros(4, bool))
+        >>> cs.bins.labels, cs.bins.counts.tolist(), cs.bins.total, cs.bins.excluded
+        (('0-10', '11-15', '16-20', '21+'), [1, 0, 1, 1], 3, 1)
+        """
+        if self.timescale not in bulk.bin_schemes() or not self.counts.any():
+            return None
+        _check_histogram_bins(self.timescale)
+        days = np.arange(HISTOGRAM_CAP + 1)
+        got = bulk.duration_bins(days, self.timescale, weights=self.histogram)
+        return attrs.evolve(got, excluded=int(self.counts.sum()) - self.completed)
+
+
+@functools.cache
+def _check_histogram_bins(scheme: str) -> None:
+    """Refuse bins the scan's histogram cannot give.
+
+    Its last bar is :data:`HISTOGRAM_CAP` working days *or more*: it must fall in the
+    scheme's open last bin.
+    """
+    if bulk.duration_bins([HISTOGRAM_CAP, 10**9], scheme).counts.max() != 2:
+        raise RuleDataError(
+            f"bins.toml, scheme {scheme!r}: its last bin starts after {HISTOGRAM_CAP} working "
+            "days, the longest the scan's histogram counts one by one (raise HISTOGRAM_CAP)"
         )
 
 
