@@ -572,6 +572,11 @@ def test_gathered_groups_hold_every_row_once() -> None:
     by_size = list(scan_module._gathered(iter(blocks), 1000, 40, lambda: None))
     assert [g.num_rows for g, _ in by_size] == [7, 5, 12, 13]  # 56, 0+40, 96, 8+24+72 bytes
     assert [v for g, _ in by_size for v in g.column("v").to_pylist()] == list(range(37))
+    # Growing groups: the first ends at 4 rows, the next at 8, then 10 (the rows asked for).
+    growing = list(scan_module._gathered(iter(blocks), 10, 1 << 20, lambda: None, 4))
+    assert [g.num_rows for g, _ in growing] == [7, 17, 13]  # 7, 0+5+12, 1+3+9
+    assert [v for g, _ in growing for v in g.column("v").to_pylist()] == list(range(37))
+    assert np.concatenate([at for _, at in growing]).tolist() == [v + 2 for v in range(37)]
 
 
 def test_stdin_to_stdout(tmp_path: Path) -> None:

@@ -118,17 +118,25 @@ DEFAULT_BLOCK = 1 << 20
 #: call of :func:`~safeguard_time.tables.assess_table` has a cost of its own (about 3.5 ms
 #: with four checks) and Arrow's CSV writer is slower on short batches, while the reader's
 #: read-ahead, which sets much of the peak memory, stays at the read block's size.  On 1e6
-#: rows with four checks, groups of 32,768 or 65,536 rows took about 15% less time than
-#: single 1 MiB blocks (about 9,000 rows); the peak memory of 1e7 rows grew from 383 MB to
-#: about 450 MB with 32,768 and to 510 MB with 65,536 (benchmarks/scan_bench.py and
-#: scan_memory_bench.py; the hardened-scan issue's bound is 512 MB).
-ASSESS_ROWS = 1 << 15
+#: rows with four checks, groups of 32,768 rows took about 15% less time than single 1 MiB
+#: blocks (about 9,000 rows).  Groups of up to 65,536 rows, which on the benchmark's
+#: caseload end by :data:`ASSESS_BYTES` at about 52,000 rows, took 7% less again than
+#: 32,768 (median of 24 interleaved runs; 11% less in the best run), and the 1e7-row peak
+#: went from 328 to 359 MB; 16 MiB groups were no faster and reached 483 MB with 131,072
+#: rows (benchmarks/scan_bench.py, scan_memory_bench.py; the hardened-scan issue's bound is
+#: 512 MB).
+ASSESS_ROWS = 1 << 16
 
 #: ... or up to this many bytes of Arrow memory, whichever comes first: a file of wide rows
-#: (long case notes, hundreds of columns) holds few rows per block, and 32,768 of its rows
+#: (long case notes, hundreds of columns) holds few rows per block, and 65,536 of its rows
 #: could be hundreds of megabytes.  A group of the benchmark's caseload (12 columns) is
-#: about 5 MB, so its groups end by their rows.
+#: about 5 MB per 32,768 rows.
 ASSESS_BYTES = 8 << 20
+
+#: The first group's rows; each group after it may be twice the one before, up to the
+#: limits above.  The assessing thread starts on the first block read, and the writing
+#: thread on the first group assessed, instead of each waiting for a whole group.
+ASSESS_FIRST_ROWS = 1 << 13
 
 #: Rows Arrow's CSV writer formats at a time (its default is 1,024): 8,192 took 5-10% less
 #: of the writing thread's time on the scan's 32 columns, and 3-5% off a whole 1e6-row scan
@@ -1135,8 +1143,8 @@ def _ahead(read: Callable[[], Any], depth: int = 8) -> Iterator[Any]:
 
     Arrow parses a CSV block in the thread that asks for it, without the GIL; asking from a
     second thread lets the next block be parsed while this one is assessed.  At most
-    ``depth`` blocks wait: with 3, fewer than the four 1 MiB blocks of a group of
-    :data:`ASSESS_ROWS`, each group waited for its last block, and a 1e6-row scan took 2-7%
+    ``depth`` blocks wait: with 3, fewer than the four 1 MiB blocks of a group of 32,768
+    rows (the groups then), each group waited for its last block, and a 1e6-row scan took 2-7%
     longer than with 8 (interleaved runs); the 1e7-row peak went from 304 MB to 326-341 MB.  An
     exception is handed over as an item, then reading stops.
     """
@@ -1948,7 +1956,8 @@ def _scan(opts: ScanOptions, stderr: IO[str] | None) -> ScanSummary:
         batches = source.batches()
         try:
             with _Progress(opts.progress, source, stderr) as advance:
-                for batch, lines in _gathered(batches, ASSESS_ROWS, ASSESS_BYTES, advance):
+                groups = _gathered(batches, ASSESS_ROWS, ASSESS_BYTES, advance, ASSESS_FIRST_ROWS)
+                for batch, lines in groups:
                     block.scan(batch, lines)
         finally:
             batches.close()  # stops the reading thread at once, even on an error
@@ -1975,17 +1984,21 @@ def _gathered(
     rows: int,
     size: int,
     advance: Callable[[], None],
+    first: int | None = None,
 ) -> Iterator[tuple[Any, npt.NDArray[np.int64]]]:
     """The blocks read, gathered into record batches of at least ``rows`` rows or ``size`` bytes.
 
-    A group ends as soon as it has either (the last group: what is left).  ``advance`` is
-    called for each block read (the progress line follows the reading).
+    A group ends as soon as it has either (the last group: what is left).  With ``first``,
+    the first group ends at ``first`` rows and each later one at twice the rows of the one
+    before, up to ``rows``.  ``advance`` is called for each block read (the progress line
+    follows the reading).
     """
     pa = _pyarrow()
     held: list[Any] = []
     lines: list[npt.NDArray[np.int64]] = []
     count = 0
     nbytes = 0
+    limit = rows if first is None else min(first, rows)
 
     def joined() -> tuple[Any, npt.NDArray[np.int64]]:
         # The blocks are let go as they are joined, before the group is assessed.
@@ -2011,8 +2024,9 @@ def _gathered(
         count += batch.num_rows
         nbytes += batch.nbytes
         del batch, at
-        if count >= rows or nbytes >= size:
+        if count >= limit or nbytes >= size:
             count = nbytes = 0
+            limit = min(2 * limit, rows)
             yield joined()
     if held:
         yield joined()
