@@ -577,6 +577,22 @@ def test_gathered_groups_hold_every_row_once() -> None:
     assert [g.num_rows for g, _ in growing] == [7, 17, 13]  # 7, 0+5+12, 1+3+9
     assert [v for g, _ in growing for v in g.column("v").to_pylist()] == list(range(37))
     assert np.concatenate([at for _, at in growing]).tolist() == [v + 2 for v in range(37)]
+    # Near the end the groups shrink: one ends once it holds the rows left after it.
+    even = [
+        (pa.record_batch({"v": list(range(k, k + 4))}), np.arange(k, k + 4))
+        for k in range(0, 64, 4)
+    ]
+    handed: list[int] = []
+
+    def share_left() -> float:  # by rows here (a file's share is by bytes)
+        return 1 - 4 * len(handed) / 64
+
+    tapering = list(
+        scan_module._gathered(iter(even), 100, 1 << 20, lambda: handed.append(1), None, share_left)
+    )
+    # 32 rows (32 left), then 16 (16 left), 8, 4 and the last 4: each half what was left.
+    assert [g.num_rows for g, _ in tapering] == [32, 16, 8, 4, 4]
+    assert [v for g, _ in tapering for v in g.column("v").to_pylist()] == list(range(64))
 
 
 def test_stdin_to_stdout(tmp_path: Path) -> None:

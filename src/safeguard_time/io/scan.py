@@ -656,6 +656,12 @@ class _Source(abc.ABC):
         """The cell of ``column`` in row ``line`` as a spreadsheet names it (workbooks)."""
         return None
 
+    def share_left(self) -> float | None:
+        """The share of the input not yet handed out (None when its size is not known)."""
+        if not self.size:
+            return None
+        return max(self.size - self.done, 0) / self.size
+
     @abc.abstractmethod
     def batches(self) -> Generator[tuple[Any, npt.NDArray[np.int64]], None, None]:
         """Yield (record batch, input line number of each row)."""
@@ -1956,7 +1962,9 @@ def _scan(opts: ScanOptions, stderr: IO[str] | None) -> ScanSummary:
         batches = source.batches()
         try:
             with _Progress(opts.progress, source, stderr) as advance:
-                groups = _gathered(batches, ASSESS_ROWS, ASSESS_BYTES, advance, ASSESS_FIRST_ROWS)
+                groups = _gathered(
+                    batches, ASSESS_ROWS, ASSESS_BYTES, advance, ASSESS_FIRST_ROWS, source.share_left
+                )
                 for batch, lines in groups:
                     block.scan(batch, lines)
         finally:
@@ -1985,20 +1993,30 @@ def _gathered(
     size: int,
     advance: Callable[[], None],
     first: int | None = None,
+    share_left: Callable[[], float | None] | None = None,
 ) -> Iterator[tuple[Any, npt.NDArray[np.int64]]]:
     """The blocks read, gathered into record batches of at least ``rows`` rows or ``size`` bytes.
 
     A group ends as soon as it has either (the last group: what is left).  With ``first``,
     the first group ends at ``first`` rows and each later one at twice the rows of the one
-    before, up to ``rows``.  ``advance`` is called for each block read (the progress line
-    follows the reading).
+    before, up to ``rows``.  With ``share_left`` (the share of the input not yet handed
+    over, 0 to 1, or None if unknown), a group also ends once it holds as many rows as are
+    left, by that share: the last groups halve, so that the writing thread, which writes
+    each group after it is assessed, is not left with a whole group to write at the end.
+    ``advance`` is called for each block read (the progress line follows the reading).
     """
     pa = _pyarrow()
     held: list[Any] = []
     lines: list[npt.NDArray[np.int64]] = []
     count = 0
     nbytes = 0
+    seen = 0  # rows handed over so far
     limit = rows if first is None else min(first, rows)
+
+    def last_ones() -> bool:
+        """Whether the group holds as many rows as are left after it (by the share left)."""
+        left = share_left() if share_left is not None else None
+        return left is not None and left < 1 and count >= seen * left / (1 - left)
 
     def joined() -> tuple[Any, npt.NDArray[np.int64]]:
         # The blocks are let go as they are joined, before the group is assessed.
@@ -2022,9 +2040,10 @@ def _gathered(
         held.append(batch)
         lines.append(at)
         count += batch.num_rows
+        seen += batch.num_rows
         nbytes += batch.nbytes
         del batch, at
-        if count >= limit or nbytes >= size:
+        if count >= limit or nbytes >= size or last_ones():
             count = nbytes = 0
             limit = min(2 * limit, rows)
             yield joined()
