@@ -33,13 +33,13 @@ import shutil
 import tempfile
 import threading
 import zipfile
-from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 import numpy as np
 
+from safeguard_time._arrow import string_buffers, to_numpy
 from safeguard_time._dates import days_serial
 from safeguard_time.errors import extra_needed
 from safeguard_time.io.scan import (
@@ -300,8 +300,9 @@ class WorkbookSource(_Source):
             grid = [row + [""] * (width - len(row)) for row in grid]
         header = grid[header_row - 1]
         body = grid[header_row:]
-        # Empty rows (trailing ones included) are not rows.
-        keep = [i for i, row in enumerate(body) if row.count("") != len(row)]
+        # Empty rows (trailing ones included) are not rows.  A row with a true cell (most
+        # rows: their first) is not empty; only the others are read cell by cell.
+        keep = [i for i, row in enumerate(body) if any(row) or row.count("") != len(row)]
         rows = [body[i] for i in keep]
         self._lines = np.array(keep, dtype=np.int64) + header_row + 1
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
@@ -404,19 +405,22 @@ def _column(values: Sequence[Any]) -> tuple[Any, bool]:
     """One column of cells as an Arrow array of the kind its cells share (else text).
 
     Also says whether the column mixes kinds (is text made of dates, numbers or others).
-    The work is done by Arrow where it can be: Python only sorts the cells by kind.
+    The work is done by Arrow where it can be: Python only sorts the cells by kind.  A
+    sheet's cells are a million objects scattered in memory, and each pass that looks at
+    them costs more than the work it does: their kinds are read once, and the passes after
+    that read the kinds, not the cells, wherever they can.
     """
     pa = _pyarrow()
-    counts = Counter(map(type, values))
-    if counts[str] == values.count(""):
-        del counts[str]  # blanks only
-    kinds = set(counts)
-    if not kinds or kinds == {str}:
-        return pa.array([v or None for v in values], type=pa.string()), False
+    types = list(map(type, values))
+    kinds = set(types)
+    if kinds <= {str}:  # text, blanks, or no cells at all
+        return _texts(values), False
+    if str in kinds and values.count("") == types.count(str):
+        kinds.discard(str)  # its cells are the blanks
     if kinds <= {_dt.date, _dt.datetime}:
         present = [v or None for v in values]  # a date is never false; a blank is ""
         if _dt.datetime not in kinds or all(
-            v.time() == _MIDNIGHT for v in present if type(v) is _dt.datetime
+            v.time() == _MIDNIGHT for v, t in zip(values, types, strict=True) if t is _dt.datetime
         ):
             return pa.array(present, type=pa.date32()), False
         timed = [None if v is None else _as_datetime(v) for v in present]
@@ -428,24 +432,45 @@ def _column(values: Sequence[Any]) -> tuple[Any, bool]:
         return (floats.cast(pa.int64()) if whole.all() else floats), False
     if kinds == {bool}:
         return pa.array([None if v == "" else v for v in values], type=pa.bool_()), False
-    return _mixed_text(values, kinds), True
+    return _mixed_text(values, types, kinds), True
 
 
-def _mixed_text(values: Sequence[Any], kinds: set[type]) -> Any:
-    """A column of cells of several kinds as text, each cell as the date grammar reads it."""
+def _texts(values: Sequence[Any]) -> Any:
+    """Text cells as an Arrow string array, a blank (``""``) as null."""
+    pa = _pyarrow()
+    texts = pa.array(values, type=pa.string())
+    offsets, _ = string_buffers(texts)
+    blank = offsets[1:] == offsets[:-1]
+    if texts.null_count:
+        blank |= ~to_numpy(texts.is_valid())
+    if not blank.any():
+        return texts
+    validity = pa.py_buffer(np.packbits(~blank, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.string(), len(texts), [validity, *texts.buffers()[1:]], null_count=int(blank.sum())
+    )
+
+
+def _mixed_text(values: Sequence[Any], types: Sequence[type], kinds: set[type]) -> Any:
+    """A column of cells of several kinds as text, each cell as the date grammar reads it.
+
+    ``types`` is each cell's kind, ``kinds`` the kinds to read.
+    """
     pa = _pyarrow()
     import pyarrow.compute as pc  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
     parts = []
     for kind in kinds:
         if kind is _dt.date:  # Arrow writes a date as ISO text, as _cell_text does
-            days = [v if type(v) is _dt.date else None for v in values]
+            days = [v if t is _dt.date else None for v, t in zip(values, types, strict=True)]
             parts.append(pa.array(days, type=pa.date32()).cast(pa.string()))
         elif kind is str:
-            texts = [v or None if type(v) is str else None for v in values]
-            parts.append(pa.array(texts, type=pa.string()))
+            texts = [v if t is str else None for v, t in zip(values, types, strict=True)]
+            parts.append(_texts(texts))
         else:
-            cells = [_cell_text(v) if type(v) is kind else None for v in values]
+            cells = [
+                _cell_text(v) if t is kind else None for v, t in zip(values, types, strict=True)
+            ]
             parts.append(pa.array(cells, type=pa.string()))
     return pc.coalesce(*parts) if len(parts) > 1 else parts[0]
 
