@@ -1963,7 +1963,12 @@ def _scan(opts: ScanOptions, stderr: IO[str] | None) -> ScanSummary:
         try:
             with _Progress(opts.progress, source, stderr) as advance:
                 groups = _gathered(
-                    batches, ASSESS_ROWS, ASSESS_BYTES, advance, ASSESS_FIRST_ROWS, source.share_left
+                    batches,
+                    ASSESS_ROWS,
+                    ASSESS_BYTES,
+                    advance,
+                    ASSESS_FIRST_ROWS,
+                    source.share_left,
                 )
                 for batch, lines in groups:
                     block.scan(batch, lines)
