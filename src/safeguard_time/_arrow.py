@@ -26,7 +26,7 @@ import numpy as np
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["from_numpy", "string_buffers", "strings", "to_numpy"]
+__all__ = ["from_numpy", "string_buffers", "strings", "to_numpy", "validity"]
 
 
 def from_numpy(
@@ -55,17 +55,24 @@ def from_numpy(
         if arrow_type.bit_width != values.dtype.itemsize * 8:
             raise TypeError(f"{values.dtype} values cannot be stored as {arrow_type}")
         data = pa.py_buffer(values)
-    validity, nulls = None, 0
+    bitmap, nulls = None, 0
     if mask is not None:
         mask = np.asarray(mask, dtype=np.bool_)
         if mask.shape != values.shape:
             raise ValueError(f"the mask has {mask.size} flags for {values.size} values")
-        validity, nulls = _validity(mask)
-    return pa.Array.from_buffers(arrow_type, len(values), [validity, data], null_count=nulls)
+        bitmap, nulls = validity(mask)
+    return pa.Array.from_buffers(arrow_type, len(values), [bitmap, data], null_count=nulls)
 
 
-def _validity(missing: npt.NDArray[np.bool_]) -> tuple[Any, int]:
-    """Arrow's validity bitmap of the rows not ``missing`` (``None`` if none is), and the count."""
+def validity(missing: npt.NDArray[np.bool_]) -> tuple[Any, int]:
+    """Arrow's validity bitmap of the rows not ``missing`` (``None`` if none is), and the count.
+
+    >>> bitmap, nulls = validity(np.array([False, True, False]))
+    >>> np.unpackbits(np.frombuffer(bitmap, np.uint8), bitorder="little")[:3].tolist(), nulls
+    ([1, 0, 1], 1)
+    >>> validity(np.zeros(2, bool))
+    (None, 0)
+    """
     import pyarrow as pa  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
 
     nulls = int(np.count_nonzero(missing))
@@ -89,11 +96,11 @@ def strings(texts: Sequence[str | None]) -> Any:
     np.cumsum([len(b) for b in encoded], out=offsets[1:])
     if offsets[-1] >= 2**31:
         raise ValueError(f"{offsets[-1]:,} bytes of text are more than a string array holds")
-    validity, nulls = _validity(np.array([t is None for t in texts], dtype=np.bool_))
+    bitmap, nulls = validity(np.array([t is None for t in texts], dtype=np.bool_))
     return pa.Array.from_buffers(
         pa.string(),
         len(encoded),
-        [validity, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(encoded))],
+        [bitmap, pa.py_buffer(offsets.astype(np.int32)), pa.py_buffer(b"".join(encoded))],
         null_count=nulls,
     )
 

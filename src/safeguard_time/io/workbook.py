@@ -39,7 +39,7 @@ from xml.etree import ElementTree as ET
 
 import numpy as np
 
-from safeguard_time._arrow import string_buffers, to_numpy
+from safeguard_time._arrow import string_buffers, to_numpy, validity
 from safeguard_time._dates import days_serial
 from safeguard_time.errors import extra_needed
 from safeguard_time.io.scan import (
@@ -443,11 +443,11 @@ def _texts(values: Sequence[Any]) -> Any:
     blank = offsets[1:] == offsets[:-1]
     if texts.null_count:
         blank |= ~to_numpy(texts.is_valid())
-    if not blank.any():
+    bitmap, nulls = validity(blank)
+    if not nulls:
         return texts
-    validity = pa.py_buffer(np.packbits(~blank, bitorder="little"))
     return pa.Array.from_buffers(
-        pa.string(), len(texts), [validity, *texts.buffers()[1:]], null_count=int(blank.sum())
+        pa.string(), len(texts), [bitmap, *texts.buffers()[1:]], null_count=nulls
     )
 
 
