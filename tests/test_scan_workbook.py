@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from safeguard_time._date_columns import parse_cell
 from safeguard_time.cli import main
+from safeguard_time.io import workbook
 from safeguard_time.io.workbook import cell_place, column_letter
 from tests import libreoffice
 from tests.conftest import EXAMPLE, README_CHECK_ARGS
@@ -657,3 +658,31 @@ def test_drawn_workbooks_never_crash_and_lose_no_row(
         col = {"referral": "B", "completed": "C"}[e["column"]]
         assert e["cell"] == f"Drawn!{col}{e['line']}"
         assert int(e["line"]) in where.values()
+
+
+# The cells as calamine hands them over: a blank is "", a number a float (or an int).
+_read_cells = st.one_of(
+    st.just(""),
+    st.dates(min_value=D(1899, 1, 1), max_value=D(2099, 12, 31)),
+    st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(2099, 12, 31)),
+    st.integers(min_value=-(10**7), max_value=10**12),
+    st.floats(allow_nan=False, allow_infinity=False, width=64),
+    st.booleans(),
+    st.sampled_from(["5/3/2024", "2024-03-05", "#N/A", "=1+1", " "]),
+    st.text(max_size=6),
+)
+
+
+@given(cells=st.lists(_read_cells, max_size=40))
+@example(cells=["", D(2024, 3, 5), "5/3/2024", "", D(2024, 3, 6)])  # the usual: dates and text
+@example(cells=["", D(2024, 3, 5), 45356.0, ""])  # blanks with two kinds, no text
+def test_a_column_mixing_kinds_is_each_cell_as_the_grammar_reads_it(cells: list[Any]) -> None:
+    # The column is built by kind (Arrow reads the text cells with the others masked); the
+    # second method is the one-cell formatter, cell by cell.
+    array, mixed = workbook._column(cells)
+    if mixed:
+        assert array.to_pylist() == [workbook._cell_text(v) for v in cells]
+    elif array.type == "string":
+        assert array.to_pylist() == [v or None for v in cells]
+    else:
+        assert array.null_count == cells.count("")
