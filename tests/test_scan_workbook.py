@@ -680,9 +680,42 @@ def test_a_column_mixing_kinds_is_each_cell_as_the_grammar_reads_it(cells: list[
     # The column is built by kind (Arrow reads the text cells with the others masked); the
     # second method is the one-cell formatter, cell by cell.
     array, mixed = workbook._column(cells)
+    present = [v for v in cells if v != ""]
+    timed = any(isinstance(v, dt.datetime) and v.time() != dt.time() for v in present)
+    got = [v for v in array.to_pylist() if v is not None]
     if mixed:
         assert array.to_pylist() == [workbook._cell_text(v) for v in cells]
     elif array.type == "string":
         assert array.to_pylist() == [v or None for v in cells]
+    elif array.type == "date32[day]":  # dates, and date-times at midnight
+        assert not timed
+        assert got == [v.date() if isinstance(v, dt.datetime) else v for v in present]
+    elif array.type == "timestamp[us]":  # date-times, one at least with a time of day
+        assert timed
+        assert got == [
+            v if isinstance(v, dt.datetime) else dt.datetime(*v.timetuple()[:3]) for v in present
+        ]
+    elif array.type == "int64":  # numbers, all whole
+        assert got == present
     else:
-        assert array.null_count == cells.count("")
+        assert str(array.type) in ("double", "bool")
+        assert got == present
+    assert array.null_count == len(cells) - len(present) or array.type == "string"
+
+
+@given(
+    rows=st.lists(st.lists(_read_cells, min_size=3, max_size=3), max_size=30),
+    chunk=st.integers(min_value=1, max_value=7),
+)
+@example(  # dates, then a text date in a later chunk: the earlier chunks are read again
+    rows=[[D(2024, 3, 5), "", 1.0], [D(2024, 3, 6), "", 2.0], ["7/3/2024", "", 2.5]], chunk=2
+)
+def test_a_sheet_read_in_chunks_gives_each_whole_columns_kind_and_cells(
+    rows: list[list[Any]], chunk: int
+) -> None:
+    read = workbook._read_columns(rows, 3, chunk=chunk)
+    for c, (facts, array) in enumerate(read):
+        whole, mixed = workbook._column([row[c] for row in rows])
+        assert array.combine_chunks().equals(whole), (c, array, whole)
+        assert (facts.kind == "mixed") == mixed
+        assert facts.blank == all(row[c] == "" for row in rows)

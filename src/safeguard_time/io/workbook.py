@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import gc
 import math
+import operator
 import os
 import re
 import shutil
@@ -37,6 +39,7 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
+import attrs
 import numpy as np
 
 from safeguard_time._arrow import string_buffers, to_numpy, validity
@@ -324,27 +327,25 @@ class WorkbookSource(_Source):
             ]
             rows = [body[i] for i in keep]
             self._lines = np.array(keep, dtype=np.int64) + header_row + 1
-        columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+        read = _read_columns(rows, len(header))
         # Columns with no name that hold nothing (beside the table, under a merged title)
         # are not columns; the others keep their place in the sheet for naming cells.
         self._sheet_columns = [
-            c
-            for c, name in enumerate(header)
-            if name != "" or columns[c].count("") != len(columns[c])
+            c for c, name in enumerate(header) if name != "" or not read[c][0].blank
         ]
         self.names = [_cell_text(header[c]) or "" for c in self._sheet_columns]
-        read = [_column(columns[c]) for c in self._sheet_columns]
-        arrays = [array for array, _ in read]
+        kept = [read[c] for c in self._sheet_columns]
         # Columns mixing kinds are text for the scan; their cells are kept as they were,
         # for a workbook written from this one (raw_cells), by position in the table.
         self._mixed = {
-            i: columns[c]
-            for i, (c, (_, mixed)) in enumerate(zip(self._sheet_columns, read, strict=True))
-            if mixed and self._keep_cells
+            i: [row[c] for row in rows]
+            for i, (c, (facts, _)) in enumerate(zip(self._sheet_columns, kept, strict=True))
+            if facts.kind == "mixed" and self._keep_cells
         }
         self.schema = pa.schema(
-            [pa.field(n, a.type) for n, a in zip(self.names, arrays, strict=True)]
+            [pa.field(n, array.type) for n, (_, array) in zip(self.names, kept, strict=True)]
         )
+        arrays = [array for _, array in kept]
         self._table = pa.Table.from_arrays(arrays, schema=self.schema) if arrays else None
         self.size = len(rows)
 
@@ -422,38 +423,159 @@ def _cell_text(value: object) -> str | None:  # noqa: PLR0911 - one return per k
     return str(value)
 
 
-def _column(values: Sequence[Any]) -> tuple[Any, bool]:
-    """One column of cells as an Arrow array of the kind its cells share (else text).
+#: Rows of a sheet made into columns at a time.  A chunk's cells stay in the processor's
+#: caches while each of its columns is read: the cells of one row lie side by side in
+#: memory, those of one column a row apart (the benchmark's 1e5-row sheet, 12 columns:
+#: 133-164 ms in chunks of 8,192 rows against 219-232 ms column by column, fresh grids).
+CHUNK_ROWS = 8192
 
-    Also says whether the column mixes kinds (is text made of dates, numbers or others).
+
+@attrs.frozen
+class _Facts:
+    """What a column's kind is decided from, gathered from its cells (or some of them).
+
+    ``kinds``: the kinds of its cells; ``text``: a text cell that is not blank; ``timed``: a
+    date-time with a time of day; ``fraction``: a number that is not a whole number (or too
+    large to be one exactly).  Facts of two parts of a column add up (``|``).
+    """
+
+    kinds: frozenset[type]
+    text: bool = False
+    timed: bool = False
+    fraction: bool = False
+
+    def __or__(self, other: _Facts) -> _Facts:
+        return _Facts(
+            self.kinds | other.kinds,
+            self.text or other.text,
+            self.timed or other.timed,
+            self.fraction or other.fraction,
+        )
+
+    @property
+    def blank(self) -> bool:
+        """Whether every cell is blank (or there are none)."""
+        return self.kinds <= {str} and not self.text
+
+    @property
+    def kind(self) -> str:
+        """The column's kind: text, date, timestamp, int, float, bool, or mixed (text)."""
+        kinds = set(self.kinds)
+        if kinds <= {str}:  # text, blanks, or no cells at all
+            return "text"
+        if not self.text:
+            kinds.discard(str)  # its text cells are the blanks
+        if kinds <= {_dt.date, _dt.datetime}:
+            return "timestamp" if self.timed else "date"
+        if kinds <= {float, int}:
+            return "float" if self.fraction else "int"
+        if kinds == {bool}:
+            return "bool"
+        return "mixed"
+
+
+def _facts(values: Sequence[Any], types: Sequence[type]) -> _Facts:
+    """The facts of some cells of a column (``types``: each cell's kind)."""
+    kinds = frozenset(types)
+    text = str in kinds and values.count("") != types.count(str)
+    facts = _Facts(kinds, text)
+    kind = facts.kind
+    if kind == "date" and _dt.datetime in kinds:
+        timed = any(
+            v.time() != _MIDNIGHT for v, t in zip(values, types, strict=True) if t is _dt.datetime
+        )
+        return attrs.evolve(facts, timed=timed)
+    if kind == "int":
+        nums = np.array([None if v == "" else v for v in values], dtype=np.float64)
+        whole = np.isnan(nums) | ((nums == np.floor(nums)) & (np.abs(nums) < 2**53))
+        return attrs.evolve(facts, fraction=not whole.all())
+    return facts
+
+
+def _convert(values: Sequence[Any], types: Sequence[type], kind: str) -> Any:
+    """Cells of a column as an Arrow array of ``kind`` (a kind their column's facts give).
+
     The work is done by Arrow where it can be: Python only sorts the cells by kind.  A
     sheet's cells are a million objects scattered in memory, and each pass that looks at
     them costs more than the work it does: their kinds are read once, and the passes after
     that read the kinds, not the cells, wherever they can.
     """
     pa = _pyarrow()
-    types = list(map(type, values))
-    kinds = set(types)
-    if kinds <= {str}:  # text, blanks, or no cells at all
-        return _texts(values), False
-    if str in kinds and values.count("") == types.count(str):
-        kinds.discard(str)  # its cells are the blanks
-    if kinds <= {_dt.date, _dt.datetime}:
-        present = [v or None for v in values]  # a date is never false; a blank is ""
-        if _dt.datetime not in kinds or all(
-            v.time() == _MIDNIGHT for v, t in zip(values, types, strict=True) if t is _dt.datetime
-        ):
-            return pa.array(present, type=pa.date32()), False
-        timed = [None if v is None else _as_datetime(v) for v in present]
-        return pa.array(timed, type=pa.timestamp("us")), False
-    if kinds <= {float, int}:
+    if kind == "text":
+        return _texts(values)
+    if kind == "date":  # a date is never false; a blank is ""
+        return pa.array([v or None for v in values], type=pa.date32())
+    if kind == "timestamp":
+        timed = [_as_datetime(v) if v else None for v in values]
+        return pa.array(timed, type=pa.timestamp("us"))
+    if kind in ("int", "float"):
         nums = np.array([None if v == "" else v for v in values], dtype=np.float64)
-        whole = np.isnan(nums) | ((nums == np.floor(nums)) & (np.abs(nums) < 2**53))
         floats = pa.array(nums, type=pa.float64(), from_pandas=True)  # NaN: a blank
-        return (floats.cast(pa.int64()) if whole.all() else floats), False
-    if kinds == {bool}:
-        return pa.array([None if v == "" else v for v in values], type=pa.bool_()), False
-    return _mixed_text(values, types, kinds), True
+        return floats.cast(pa.int64()) if kind == "int" else floats
+    if kind == "bool":
+        return pa.array([None if v == "" else v for v in values], type=pa.bool_())
+    return _mixed_text(values, types, set(types))
+
+
+def _arrow_type(kind: str) -> Any:
+    """The Arrow type of a column of ``kind`` (see :attr:`_Facts.kind`)."""
+    pa = _pyarrow()
+    types = {"date": pa.date32(), "timestamp": pa.timestamp("us"), "int": pa.int64()}
+    types |= {"float": pa.float64(), "bool": pa.bool_()}
+    return types.get(kind, pa.string())
+
+
+def _column(values: Sequence[Any]) -> tuple[Any, bool]:
+    """One column of cells as an Arrow array of the kind its cells share (else text).
+
+    Also says whether the column mixes kinds (is text made of dates, numbers or others).
+
+    >>> import datetime as dt
+    >>> array, mixed = _column(["", dt.date(2024, 3, 5), "5/3/2024", 45356.0])
+    >>> array.to_pylist(), mixed
+    ([None, '2024-03-05', '5/3/2024', '45356'], True)
+    >>> _column([dt.date(2024, 3, 5), ""])[0].type
+    DataType(date32[day])
+    """
+    types = list(map(type, values))
+    kind = _facts(values, types).kind
+    return _convert(values, types, kind), kind == "mixed"
+
+
+def _read_columns(
+    rows: Sequence[Sequence[Any]], width: int, chunk: int = CHUNK_ROWS
+) -> list[tuple[_Facts, Any]]:
+    """Each column of ``rows``: its facts, and its cells as one (chunked) Arrow array.
+
+    The rows are read ``chunk`` at a time, each chunk's columns by the kind of their own
+    cells.  A column's kind is then that of all its chunks' facts; a chunk read as another
+    kind is read again as the column's (its text is already the column's text if the
+    column mixes kinds).  Gives what :func:`_column` gives for each whole column.
+
+    >>> import datetime as dt
+    >>> rows = [["a", dt.date(2024, 3, 5)], ["b", dt.date(2024, 3, 6)], ["c", "7/3/2024"]]
+    >>> [(facts.kind, array.to_pylist()) for facts, array in _read_columns(rows, 2, chunk=2)]
+    [('text', ['a', 'b', 'c']), ('mixed', ['2024-03-05', '2024-03-06', '7/3/2024'])]
+    """
+    pa = _pyarrow()
+    parts: list[list[tuple[_Facts, Any]]] = [[] for _ in range(width)]
+    for lo in range(0, len(rows), chunk):
+        for c, values in enumerate(zip(*rows[lo : lo + chunk], strict=True)):
+            types = list(map(type, values))
+            facts = _facts(values, types)
+            parts[c].append((facts, _convert(values, types, facts.kind)))
+    read = []
+    for c, column in enumerate(parts):
+        facts = functools.reduce(operator.or_, (f for f, _ in column), _Facts(frozenset()))
+        kind = facts.kind
+        arrays = []
+        for i, (part, array) in enumerate(column):
+            if part.kind != kind and not (part.kind == "text" and kind == "mixed"):
+                cells = [row[c] for row in rows[i * chunk : (i + 1) * chunk]]
+                array = _convert(cells, list(map(type, cells)), kind)  # noqa: PLW2901
+            arrays.append(array)
+        read.append((facts, pa.chunked_array(arrays, type=_arrow_type(kind))))
+    return read
 
 
 def _texts(values: Sequence[Any], taken: npt.NDArray[np.bool_] | None = None) -> Any:
