@@ -6,12 +6,14 @@ Due dates are worked by hand from the bank-holiday lists in tests/data (comments
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 
 import openpyxl  # type: ignore[import-untyped,import-not-found,unused-ignore]
 import pytest
 
 from safeguard_time.cli import main
+from safeguard_time.io.workbook import ReaderMissing
 from safeguard_time.returns import read_annex_a, read_returns, timeliness
 
 D = dt.date
@@ -139,3 +141,38 @@ def test_the_command_reads_a_workbook(workbook: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     assert main(["returns", str(workbook), "--as-of", "2024-03-31", "-o", str(out), "-q"]) == 0
     assert len(out.read_text().splitlines()) == 1 + 8
+
+
+def test_a_1904_workbook_with_serials_a_numeric_child_id_and_an_error_cell(
+    tmp_path: Path,
+) -> None:
+    # Read by the scan's reader: a serial in the workbook's own date system, an id typed
+    # as a number shown as Excel shows it, an error cell reported with its error.
+    book = openpyxl.Workbook()
+    book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    sheet = book.active
+    sheet.append(["Child Unique ID", "Strategy discussion initiating Section 47 Enquiry Start Date",
+                  "Date of Initial Child Protection Conference"])  # fmt: skip
+    # 1 Nov 2023 is serial 45231 in the 1900 system, 45231 - 1462 in the 1904 one.
+    sheet.append([12345, 45231 - 1462, T(2023, 11, 22)])
+    sheet.append(["B2", T(2023, 11, 1), "#N/A"])
+    assert sheet["C3"].data_type == "e"
+    path = tmp_path / "mac.xlsx"
+    book.save(path)
+    data = read_annex_a(path)
+    rows = timeliness(data, as_of=D(2024, 3, 31)).rows
+    # Wed 1 Nov 2023 + 15 working days (no holidays) is Wed 22 Nov: met.
+    assert [(r.child_id, r.measure, r.due, r.status) for r in rows if r.child_id == "12345"] == [
+        ("12345", "initial_cp_conference", D(2023, 11, 22), "met")
+    ]
+    [problem] = data.problems
+    assert (problem.code, problem.child_id, problem.value) == ("not_a_date", "B2", "#N/A")
+    assert problem.place.endswith("sheet 'Sheet', cell C3")
+
+
+def test_without_the_reader_the_install_is_named_not_the_workbook(
+    workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "python_calamine", None)  # as if not installed
+    with pytest.raises(ReaderMissing, match=r"python-calamine.*'xlsx' extra"):
+        read_annex_a(workbook)

@@ -472,7 +472,8 @@ def test_the_council_policy_moves_the_edition_switch(census_file: Path) -> None:
 def test_importing_the_readers_is_light() -> None:
     code = (
         "import sys, safeguard_time.returns; "
-        "print(sorted(m for m in ('openpyxl', 'pandas', 'pyarrow') if m in sys.modules))"
+        "print(sorted(m for m in ('openpyxl', 'pandas', 'pyarrow', 'python_calamine') "
+        "if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

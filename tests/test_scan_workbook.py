@@ -684,7 +684,7 @@ def test_a_column_mixing_kinds_is_each_cell_as_the_grammar_reads_it(cells: list[
     timed = any(isinstance(v, dt.datetime) and v.time() != dt.time() for v in present)
     got = [v for v in array.to_pylist() if v is not None]
     if mixed:
-        assert array.to_pylist() == [workbook._cell_text(v) for v in cells]
+        assert array.to_pylist() == [workbook.cell_text(v) for v in cells]
     elif array.type == "string":
         assert array.to_pylist() == [v or None for v in cells]
     elif array.type == "date32[day]":  # dates, and date-times at midnight

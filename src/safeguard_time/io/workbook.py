@@ -60,10 +60,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "WORKBOOK_SUFFIXES",
+    "ReaderMissing",
+    "SheetReader",
     "WorkbookErrors",
     "WorkbookSource",
     "WorkbookWriter",
     "cell_place",
+    "cell_text",
     "column_letter",
     "is_workbook",
 ]
@@ -118,11 +121,15 @@ def cell_place(sheet: str, column: int, row: int) -> str:
     return f"{name}!{column_letter(column)}{row}"
 
 
+class ReaderMissing(ScanError):
+    """python-calamine, which reads workbooks, is not installed (an install's fault, not a file's)."""
+
+
 def _calamine() -> Any:
     try:
         import python_calamine  # type: ignore[import-not-found,unused-ignore]  # noqa: PLC0415
     except ImportError:
-        raise ScanError(
+        raise ReaderMissing(
             extra_needed("reading an Excel workbook", "python-calamine", "xlsx")
         ) from None
     return python_calamine
@@ -213,6 +220,97 @@ class _Package:
             self._zip.close()
 
 
+class SheetReader:
+    """An .xlsx/.xlsm workbook open for reading its sheets' cells, with python-calamine.
+
+    The one reader of workbooks: the scan's input and Ofsted's Annex A
+    (:mod:`safeguard_time.returns`).  A cell is what calamine makes of it: a date cell a
+    date (a date-time cell a datetime) in the workbook's 1900 or 1904 system, a number a
+    float, text a str, a blank ``""``; an error cell (``#N/A``) is the text of the error.
+    A file that is not a readable workbook raises :class:`ScanError` saying so; without
+    python-calamine, :class:`ReaderMissing` (a ScanError) names the extra that brings it.
+
+    >>> import tempfile, pathlib, datetime as dt, xlsxwriter
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = str(pathlib.Path(d, "cases.xlsx"))
+    ...     book = xlsxwriter.Workbook(p)
+    ...     sheet = book.add_worksheet("Cases")
+    ...     _ = sheet.write_row(0, 0, ["id", "referral"])
+    ...     _ = sheet.write_datetime(1, 1, dt.datetime(2024, 3, 8), book.add_format({"num_format": "d/m/yy"}))
+    ...     _ = sheet.write_formula(2, 1, "=NA()", None, "#N/A")
+    ...     book.close()
+    ...     with SheetReader(p) as reader:
+    ...         reader.sheet_names, reader.date_system, reader.cells("Cases")
+    (['Cases'], 1900, [['id', 'referral'], ['', datetime.date(2024, 3, 8)], ['', '#N/A']])
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._calamine = _calamine()
+        if os.path.isdir(path):
+            raise ScanError(f"{path}: is a directory, not a file")
+        if not os.path.exists(path):
+            raise ScanError(f"{path}: cannot read: No such file or directory")
+        try:
+            self._book = self._calamine.CalamineWorkbook.from_path(path)
+        except (OSError, self._calamine.CalamineError, ValueError) as exc:
+            raise ScanError(f"{path}: not a readable Excel workbook (.xlsx): {exc}") from None
+        self._package = _Package(path)
+        #: The sheets' names, in the workbook's order.
+        self.sheet_names: list[str] = list(self._book.sheet_names)
+        #: How the workbook counts days: 1900 or 1904.
+        self.date_system = self._package.date_system
+
+    def cells(self, sheet: str) -> list[list[Any]]:
+        """The rows of ``sheet`` from its cell A1, each a list of its cells, one width."""
+        # The error cells are looked for in the sheet's XML while calamine reads it (both
+        # leave the GIL: zlib inflating, calamine in Rust).
+        errors: dict[tuple[int, int], str] = {}
+        finder = threading.Thread(
+            target=lambda: errors.update(self._package.error_cells(sheet)),
+            name="workbook-errors",
+            daemon=True,
+        )
+        finder.start()
+        try:
+            grid: list[list[Any]] = self._book.get_sheet_by_name(sheet).to_python(
+                skip_empty_area=False
+            )
+        except (self._calamine.CalamineError, ValueError) as exc:
+            raise ScanError(f"{self.path}, sheet {sheet}: cannot read: {exc}") from None
+        finally:
+            finder.join()
+        for (r, c), text in errors.items():
+            if r < len(grid) and c < len(grid[r]):
+                grid[r][c] = text
+        return grid
+
+    def close(self) -> None:
+        """Close the workbook's file."""
+        self._book.close()
+        self._package.close()
+
+    def __enter__(self) -> SheetReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _choose(path: str, names: Sequence[str], sheet: str | None) -> str:
+    """The sheet named or numbered by ``sheet`` (the first if ``None``), else ScanError."""
+    if not names:
+        raise ScanError(f"{path}: the workbook has no sheets")
+    if sheet is None:
+        return names[0]
+    if sheet in names:
+        return sheet
+    if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
+        return names[int(sheet) - 1]
+    listed = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))
+    raise ScanError(f"{path}: no sheet {sheet!r}; the sheets are: {listed}")
+
+
 class WorkbookSource(_Source):
     """One sheet of an .xlsx/.xlsm workbook, read whole, handed out as Arrow blocks.
 
@@ -232,70 +330,19 @@ class WorkbookSource(_Source):
         block_rows: int,
         keep_cells: bool = True,
     ) -> None:
-        calamine = _calamine()
         self.path = path
         self._rows_per_block = max(block_rows, 1)
         self._keep_cells = keep_cells
-        if os.path.isdir(path):
-            raise ScanError(f"{path}: is a directory, not a file")
-        if not os.path.exists(path):
-            raise ScanError(f"{path}: cannot read: No such file or directory")
-        try:
-            book = calamine.CalamineWorkbook.from_path(path)
-        except (OSError, calamine.CalamineError, ValueError) as exc:
-            raise ScanError(f"{path}: not a readable Excel workbook (.xlsx): {exc}") from None
-        # The collector is off from the first cell made to the last let go: the cells are
-        # over a million objects, none in a cycle, and are gone again before it runs.
-        with _collector_paused():
-            grid = self._read(calamine, book, sheet)
-            self._build(grid, header_row)
-            del grid
-
-    def _read(self, calamine: Any, book: Any, sheet: str | None) -> list[list[Any]]:
-        """The chosen sheet's cells, error cells as their text; the workbook is closed."""
-        package = _Package(self.path)
-        try:
-            self.sheet = self._choose(book, sheet)
-            self.name = f"{self.path}, sheet {self.sheet}"
-            self.date_system = package.date_system
-            # The error cells are looked for in the sheet's XML while calamine reads it
-            # (both leave the GIL: zlib inflating, calamine in Rust).
-            errors: dict[tuple[int, int], str] = {}
-            finder = threading.Thread(
-                target=lambda: errors.update(package.error_cells(self.sheet)),
-                name="workbook-errors",
-                daemon=True,
-            )
-            finder.start()
-            try:
-                grid: list[list[Any]] = book.get_sheet_by_name(self.sheet).to_python(
-                    skip_empty_area=False
-                )
-            except (calamine.CalamineError, ValueError) as exc:
-                raise ScanError(f"{self.name}: cannot read: {exc}") from None
-            finally:
-                finder.join()
-        finally:
-            book.close()
-            package.close()
-        for (r, c), text in errors.items():
-            if r < len(grid) and c < len(grid[r]):
-                grid[r][c] = text
-        return grid
-
-    @staticmethod
-    def _choose(book: Any, sheet: str | None) -> str:
-        names: list[str] = list(book.sheet_names)
-        if not names:
-            raise ScanError(f"{book.path}: the workbook has no sheets")
-        if sheet is None:
-            return names[0]
-        if sheet in names:
-            return sheet
-        if sheet.strip().isdigit() and 1 <= int(sheet) <= len(names):
-            return names[int(sheet) - 1]
-        listed = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))
-        raise ScanError(f"{book.path}: no sheet {sheet!r}; the sheets are: {listed}")
+        with SheetReader(path) as reader:
+            self.sheet = _choose(path, reader.sheet_names, sheet)
+            self.name = f"{path}, sheet {self.sheet}"
+            self.date_system = reader.date_system
+            # The collector is off from the first cell made to the last let go: the cells
+            # are over a million objects, none in a cycle, and are gone before it runs.
+            with _collector_paused():
+                grid = reader.cells(self.sheet)
+                self._build(grid, header_row)
+                del grid
 
     def _build(self, grid: list[list[Any]], header_row: int) -> None:
         pa = _pyarrow()
@@ -333,7 +380,7 @@ class WorkbookSource(_Source):
         self._sheet_columns = [
             c for c, name in enumerate(header) if name != "" or not read[c][0].blank
         ]
-        self.names = [_cell_text(header[c]) or "" for c in self._sheet_columns]
+        self.names = [cell_text(header[c]) or "" for c in self._sheet_columns]
         kept = [read[c] for c in self._sheet_columns]
         # Columns mixing kinds are text for the scan; their cells are kept as they were,
         # for a workbook written from this one (raw_cells), by position in the table.
@@ -404,8 +451,15 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _cell_text(value: object) -> str | None:  # noqa: PLR0911 - one return per kind of cell
-    """A cell as text, as the date grammar reads it (``None`` for an empty cell)."""
+def cell_text(value: object) -> str | None:  # noqa: PLR0911 - one return per kind of cell
+    """A cell as text, as the date grammar reads it (``None`` for an empty cell).
+
+    >>> import datetime as dt
+    >>> cell_text(45356.0), cell_text(1.5), cell_text(True), cell_text(dt.datetime(2024, 3, 5))
+    ('45356', '1.5', 'TRUE', '2024-03-05')
+    >>> cell_text(""), cell_text("n/a")
+    (None, 'n/a')
+    """
     if value == "" or value is None:
         return None
     if isinstance(value, str):
@@ -619,12 +673,12 @@ def _mixed_text(values: Sequence[Any], types: Sequence[type], kinds: set[type]) 
     parts = []
     taken: npt.NDArray[np.bool_] | None = None
     for kind in kinds - {str}:
-        if kind is _dt.date:  # Arrow writes a date as ISO text, as _cell_text does
+        if kind is _dt.date:  # Arrow writes a date as ISO text, as cell_text does
             days = [v if t is _dt.date else None for v, t in zip(values, types, strict=True)]
             part = pa.array(days, type=pa.date32()).cast(pa.string())
         else:
             cells = [
-                _cell_text(v) if t is kind else None for v, t in zip(values, types, strict=True)
+                cell_text(v) if t is kind else None for v, t in zip(values, types, strict=True)
             ]
             part = pa.array(cells, type=pa.string())
         parts.append(part)
@@ -862,7 +916,7 @@ class WorkbookWriter(_Book):
             else:  # before 1900: no serial, the date as text
                 self._write_text(r, c, value.isoformat(), None)
         else:
-            self._write_text(r, c, _cell_text(value) or "", None)
+            self._write_text(r, c, cell_text(value) or "", None)
 
     def _prepare(self, pa: Any, col: Any) -> tuple[list[Any], Any, Any]:  # noqa: PLR0911 - by kind
         """A column's cells as Python values, the sheet method that writes them, a format."""

@@ -6,8 +6,9 @@ Assessment Start Date``, ``Continuous Assessment Date of Authorisation``), the s
 (``Strategy discussion initiating Section 47 Enquiry Start Date``, ``Date of Initial Child
 Protection Conference``), the child protection list (``Child Protection Plan Start Date``,
 ``Date of latest review conference``) and the children in care list (``Date Started to be
-Looked After``, ``Date of Latest Statutory Review``).  openpyxl is imported when a workbook is
-read.
+Looked After``, ``Date of Latest Statutory Review``).  The workbook is read by the scan's
+reader (:class:`~safeguard_time.io.workbook.SheetReader`, python-calamine), imported when a
+workbook is read: its cells, its 1900 or 1904 system and its error cells as the scan has them.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import zipfile
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Iterator, Sequence
 
 import attrs
 
 from safeguard_time._dates import parse_date
 from safeguard_time.errors import NotADateError
+from safeguard_time.io.workbook import cell_text, column_letter
 from safeguard_time.returns._model import Cell, Event, Problem, Refused, ReturnData
 
 __all__ = ["ANNEX_A_LISTS", "read_annex_a"]
@@ -61,14 +61,6 @@ def _is_child_id(key: str) -> bool:
     return key == _CHILD or ("child" in key and key.endswith("id"))
 
 
-def _column_letter(index: int) -> str:
-    letters = ""
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
 @attrs.frozen
 class _Row:
     child: str
@@ -81,31 +73,36 @@ class _Book:
         self.path = path
         self.problems: list[Problem] = []
         self.lists: dict[str, list[_Row]] = {}
+        self.date_system = 1900
 
     def problem(self, kind: str, code: str, child: str, place: str, value: str, why: str) -> None:
         self.problems.append(Problem(kind, code, child, place, value, why))  # type: ignore[arg-type]
 
     def read(self) -> None:
-        import openpyxl  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-        from openpyxl.utils.exceptions import (  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: PLC0415
-            InvalidFileException,
-        )
+        from safeguard_time.io.scan import ScanError  # noqa: PLC0415
+        from safeguard_time.io.workbook import ReaderMissing, SheetReader  # noqa: PLC0415
 
         try:
-            book = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, ValueError, InvalidFileException) as exc:
+            reader = SheetReader(self.path)
+        except ReaderMissing:
+            raise  # the install's fault: no problem of the workbook's
+        except ScanError as exc:
             self.problem(
                 "error", "unreadable_workbook", "", self.path, "", f"not a workbook ({exc})"
             )
             return
-        try:
-            for sheet in book.worksheets:
-                self._sheet(sheet)
-        finally:
-            book.close()
+        with reader:
+            self.date_system = reader.date_system
+            for title in reader.sheet_names:
+                try:
+                    grid = reader.cells(title)
+                except ScanError as exc:  # a chart sheet, or a broken one
+                    self.problem("error", "unreadable_workbook", "", self.path, "", str(exc))
+                    continue
+                self._sheet(title, [[None if v == "" else v for v in row] for row in grid])
 
-    def _sheet(self, sheet: Any) -> None:
-        rows = iter(sheet.iter_rows(values_only=True))
+    def _sheet(self, title: str, grid: Sequence[Sequence[object]]) -> None:
+        rows = iter(grid)
         header: dict[str, int] | None = None
         for n, values in enumerate(rows, start=1):
             keys = {_key(v): i for i, v in enumerate(values) if v is not None}
@@ -121,7 +118,7 @@ class _Book:
             return
         self.lists.setdefault(kind, [])
         for m, values in enumerate(rows, start=n + 1):
-            self._row(sheet.title, kind, header, m, values)
+            self._row(title, kind, header, m, values)
 
     @staticmethod
     def _kind(header: dict[str, int]) -> str | None:
@@ -131,25 +128,22 @@ class _Book:
         return None
 
     def _row(
-        self, title: str, kind: str, header: dict[str, int], n: int, values: tuple[object, ...]
+        self, title: str, kind: str, header: dict[str, int], n: int, values: Sequence[object]
     ) -> None:
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             return
         child_col = header.get(_CHILD)
         if child_col is None:
             child_col = next(i for k, i in header.items() if _is_child_id(k))
-        child = (
-            str(values[child_col]).strip()
-            if child_col < len(values) and values[child_col] is not None
-            else ""
-        )
+        # A child id typed as a number is read as a float: 12345.0 is "12345", as shown.
+        child = (cell_text(values[child_col]) or "").strip() if child_col < len(values) else ""
         where = f"{self.path}: sheet {title!r}, row {n}"
         if not child:
             self.problem(
                 "error",
                 "missing_child_id",
                 "",
-                f"{self.path}: sheet {title!r}, cell {_column_letter(child_col + 1)}{n}",
+                f"{self.path}: sheet {title!r}, cell {column_letter(child_col)}{n}",
                 "",
                 "no child id: the row is listed under its row number",
             )
@@ -161,7 +155,7 @@ class _Book:
             value = values[col] if col < len(values) else None
             cells[_key(heading)] = (
                 value,
-                f"{self.path}: sheet {title!r}, cell {_column_letter(col + 1)}{n}",
+                f"{self.path}: sheet {title!r}, cell {column_letter(col)}{n}",
             )
         self.lists[kind].append(_Row(child, cells, where))
 
@@ -170,7 +164,7 @@ class _Book:
         if isinstance(value, str) and not value.strip():
             return None
         try:
-            day = parse_date(value)
+            day = parse_date(value, date_system=self.date_system)
         except NotADateError as exc:
             text = str(value)
             self.problem("error", "not_a_date", row.child, place, text, str(exc))
@@ -258,7 +252,7 @@ def _events(book: _Book) -> Iterator[Event]:
 
 
 def read_annex_a(path: str | os.PathLike[str]) -> ReturnData:
-    """Read an Annex A workbook into the events to measure (openpyxl is imported here).
+    """Read an Annex A workbook into the events to measure (python-calamine is imported here).
 
     From the assessments list: ``assessment_from_start`` for every assessment, and
     ``assessment`` from the child's latest referral (referrals list) on or before its start;
