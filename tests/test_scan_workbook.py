@@ -679,7 +679,8 @@ _read_cells = st.one_of(
 def test_a_column_mixing_kinds_is_each_cell_as_the_grammar_reads_it(cells: list[Any]) -> None:
     # The column is built by kind (Arrow reads the text cells with the others masked); the
     # second method is the one-cell formatter, cell by cell.
-    array, mixed = workbook._column(cells)
+    [(facts, array)] = workbook._read_columns([[v] for v in cells], 1, chunk=len(cells) or 1)
+    array, mixed = array.combine_chunks(), facts.kind == "mixed"
     present = [v for v in cells if v != ""]
     timed = any(isinstance(v, dt.datetime) and v.time() != dt.time() for v in present)
     got = [v for v in array.to_pylist() if v is not None]
@@ -715,7 +716,11 @@ def test_a_sheet_read_in_chunks_gives_each_whole_columns_kind_and_cells(
 ) -> None:
     read = workbook._read_columns(rows, 3, chunk=chunk)
     for c, (facts, array) in enumerate(read):
-        whole, mixed = workbook._column([row[c] for row in rows])
+        [(whole_facts, whole)] = workbook._read_columns(
+            [[row[c]] for row in rows], 1, len(rows) or 1
+        )
+        mixed = whole_facts.kind == "mixed"
+        whole = whole.combine_chunks()
         assert array.combine_chunks().equals(whole), (c, array, whole)
         assert (facts.kind == "mixed") == mixed
         assert facts.blank == all(row[c] == "" for row in rows)

@@ -528,22 +528,29 @@ class _Facts:
         return "mixed"
 
 
-def _facts(values: Sequence[Any], types: Sequence[type]) -> _Facts:
-    """The facts of some cells of a column (``types``: each cell's kind)."""
+def _read_chunk(values: Sequence[Any], types: Sequence[type]) -> tuple[_Facts, Any]:
+    """Some cells of a column (``types``: each cell's kind): their facts, and their array."""
     kinds = frozenset(types)
-    text = str in kinds and values.count("") != types.count(str)
-    facts = _Facts(kinds, text)
+    facts = _Facts(kinds, str in kinds and values.count("") != types.count(str))
     kind = facts.kind
     if kind == "date" and _dt.datetime in kinds:
         timed = any(
             v.time() != _MIDNIGHT for v, t in zip(values, types, strict=True) if t is _dt.datetime
         )
-        return attrs.evolve(facts, timed=timed)
-    if kind == "int":
-        nums = np.array([None if v == "" else v for v in values], dtype=np.float64)
-        whole = np.isnan(nums) | ((nums == np.floor(nums)) & (np.abs(nums) < 2**53))
-        return attrs.evolve(facts, fraction=not whole.all())
-    return facts
+        facts = attrs.evolve(facts, timed=timed)
+    elif kind == "int":
+        floats, whole = _numbers(values)
+        facts = attrs.evolve(facts, fraction=not whole)
+        return facts, floats.cast(_pyarrow().int64()) if whole else floats
+    return facts, _convert(values, types, facts.kind)
+
+
+def _numbers(values: Sequence[Any]) -> tuple[Any, bool]:
+    """Cells of numbers (and blanks) as Arrow floats, and whether all are whole numbers."""
+    pa = _pyarrow()
+    nums = np.array([None if v == "" else v for v in values], dtype=np.float64)
+    whole = np.isnan(nums) | ((nums == np.floor(nums)) & (np.abs(nums) < 2**53))
+    return pa.array(nums, type=pa.float64(), from_pandas=True), bool(whole.all())  # NaN: a blank
 
 
 def _convert(values: Sequence[Any], types: Sequence[type], kind: str) -> Any:
@@ -563,8 +570,7 @@ def _convert(values: Sequence[Any], types: Sequence[type], kind: str) -> Any:
         timed = [_as_datetime(v) if v else None for v in values]
         return pa.array(timed, type=pa.timestamp("us"))
     if kind in ("int", "float"):
-        nums = np.array([None if v == "" else v for v in values], dtype=np.float64)
-        floats = pa.array(nums, type=pa.float64(), from_pandas=True)  # NaN: a blank
+        floats, _ = _numbers(values)
         return floats.cast(pa.int64()) if kind == "int" else floats
     if kind == "bool":
         return pa.array([None if v == "" else v for v in values], type=pa.bool_())
@@ -579,23 +585,6 @@ def _arrow_type(kind: str) -> Any:
     return types.get(kind, pa.string())
 
 
-def _column(values: Sequence[Any]) -> tuple[Any, bool]:
-    """One column of cells as an Arrow array of the kind its cells share (else text).
-
-    Also says whether the column mixes kinds (is text made of dates, numbers or others).
-
-    >>> import datetime as dt
-    >>> array, mixed = _column(["", dt.date(2024, 3, 5), "5/3/2024", 45356.0])
-    >>> array.to_pylist(), mixed
-    ([None, '2024-03-05', '5/3/2024', '45356'], True)
-    >>> _column([dt.date(2024, 3, 5), ""])[0].type
-    DataType(date32[day])
-    """
-    types = list(map(type, values))
-    kind = _facts(values, types).kind
-    return _convert(values, types, kind), kind == "mixed"
-
-
 def _read_columns(
     rows: Sequence[Sequence[Any]], width: int, chunk: int = CHUNK_ROWS
 ) -> list[tuple[_Facts, Any]]:
@@ -604,7 +593,7 @@ def _read_columns(
     The rows are read ``chunk`` at a time, each chunk's columns by the kind of their own
     cells.  A column's kind is then that of all its chunks' facts; a chunk read as another
     kind is read again as the column's (its text is already the column's text if the
-    column mixes kinds).  Gives what :func:`_column` gives for each whole column.
+    column mixes kinds).  Gives what one chunk of all the rows gives.
 
     >>> import datetime as dt
     >>> rows = [["a", dt.date(2024, 3, 5)], ["b", dt.date(2024, 3, 6)], ["c", "7/3/2024"]]
@@ -615,9 +604,7 @@ def _read_columns(
     parts: list[list[tuple[_Facts, Any]]] = [[] for _ in range(width)]
     for lo in range(0, len(rows), chunk):
         for c, values in enumerate(zip(*rows[lo : lo + chunk], strict=True)):
-            types = list(map(type, values))
-            facts = _facts(values, types)
-            parts[c].append((facts, _convert(values, types, facts.kind)))
+            parts[c].append(_read_chunk(values, list(map(type, values))))
     read = []
     for c, column in enumerate(parts):
         facts = functools.reduce(operator.or_, (f for f, _ in column), _Facts(frozenset()))
