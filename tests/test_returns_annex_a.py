@@ -157,6 +157,7 @@ def test_a_1904_workbook_with_serials_a_numeric_child_id_and_an_error_cell(
     sheet.append([12345, 45231 - 1462, T(2023, 11, 22)])
     sheet.append(["B2", T(2023, 11, 1), "#N/A"])
     assert sheet["C3"].data_type == "e"
+    sheet.append(["B3", 99999999, None])  # a number, but no serial
     path = tmp_path / "mac.xlsx"
     book.save(path)
     data = read_annex_a(path)
@@ -165,9 +166,12 @@ def test_a_1904_workbook_with_serials_a_numeric_child_id_and_an_error_cell(
     assert [(r.child_id, r.measure, r.due, r.status) for r in rows if r.child_id == "12345"] == [
         ("12345", "initial_cp_conference", D(2023, 11, 22), "met")
     ]
-    [problem] = data.problems
-    assert (problem.code, problem.child_id, problem.value) == ("not_a_date", "B2", "#N/A")
-    assert problem.place.endswith("sheet 'Sheet', cell C3")
+    error_cell, number = data.problems
+    assert (error_cell.code, error_cell.child_id, error_cell.value) == ("not_a_date", "B2", "#N/A")
+    assert error_cell.place.endswith("sheet 'Sheet', cell C3")
+    # The number as Excel shows it, in the value and in the reason.
+    assert (number.code, number.child_id, number.value) == ("not_a_date", "B3", "99999999")
+    assert number.reason.startswith("99999999 is not a date"), number.reason
 
 
 def test_without_the_reader_the_install_is_named_not_the_workbook(

@@ -61,6 +61,22 @@ def _is_child_id(key: str) -> bool:
     return key == _CHILD or ("child" in key and key.endswith("id"))
 
 
+def _value(cell: object) -> object:
+    """A cell as the lists read it: ``None`` for a blank, a whole number as an ``int``.
+
+    The reader gives every number as a float; a whole one is written as Excel shows it
+    (``45231``, not ``45231.0``) in the problems, as the scan does in a column of numbers.
+
+    >>> _value(""), _value(45231.0), _value(1.5), _value("n/a")
+    (None, 45231, 1.5, 'n/a')
+    """
+    if cell == "":
+        return None
+    if isinstance(cell, float) and cell.is_integer() and abs(cell) < 2**53:
+        return int(cell)
+    return cell
+
+
 @attrs.frozen
 class _Row:
     child: str
@@ -99,7 +115,7 @@ class _Book:
                 except ScanError as exc:  # a chart sheet, or a broken one
                     self.problem("error", "unreadable_workbook", "", self.path, "", str(exc))
                     continue
-                self._sheet(title, [[None if v == "" else v for v in row] for row in grid])
+                self._sheet(title, [list(map(_value, row)) for row in grid])
 
     def _sheet(self, title: str, grid: Sequence[Sequence[object]]) -> None:
         rows = iter(grid)
@@ -135,7 +151,6 @@ class _Book:
         child_col = header.get(_CHILD)
         if child_col is None:
             child_col = next(i for k, i in header.items() if _is_child_id(k))
-        # A child id typed as a number is read as a float: 12345.0 is "12345", as shown.
         child = (cell_text(values[child_col]) or "").strip() if child_col < len(values) else ""
         where = f"{self.path}: sheet {title!r}, row {n}"
         if not child:
